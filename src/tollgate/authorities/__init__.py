@@ -1,0 +1,1 @@
+"""Authorities, their users and roles, API tokens and sharing rules."""

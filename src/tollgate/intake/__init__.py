@@ -1,0 +1,1 @@
+"""Intake: single, batch and bulk submission of filings, idempotent and resumable."""

@@ -1,0 +1,1 @@
+"""Data quality (DQ-1..DQ-7, RM-3): findings per filing, scores, filer scorecards."""

@@ -1,0 +1,1 @@
+"""Reference data (DM-9): code lists every declaration is checked against."""
