@@ -23,5 +23,5 @@ class AuditEntry(Base):
     object_id: Mapped[str | None] = mapped_column(String(200))
     purpose: Mapped[str | None] = mapped_column(String(500))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
-    prev_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)

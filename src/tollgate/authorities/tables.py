@@ -18,6 +18,8 @@ class Authority(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))  # customs | eu_body | partner
+    # the country whose customs offices this authority runs: filings lodged at an office of
+    # that country belong to it. None for EU bodies and partner authorities.
     country: Mapped[str | None] = mapped_column(String(2), unique=True)
     created_at: Mapped[datetime]
 

@@ -12,7 +12,7 @@ from tollgate.db import Base
 
 class Consignment(Base):
     __tablename__ = "consignments"
-    __table_args__ = (UniqueConstraint("authority_id", "reference"),)
+    __table_args__ = (UniqueConstraint("reference", "authority_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
     reference: Mapped[str] = mapped_column(String(100))

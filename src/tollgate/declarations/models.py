@@ -23,6 +23,7 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
 )
+from pydantic_core import PydanticCustomError
 
 from tollgate.declarations.identifiers import (
     container_problem,
@@ -33,40 +34,41 @@ from tollgate.declarations.identifiers import (
 from tollgate.reference.codes import TransportMode, is_country, is_currency
 
 
-def _check(problem: str | None) -> None:
+def _check(code: str, problem: str | None) -> None:
+    """Raise with a stable error code, so clients can act on ``code`` without parsing text."""
     if problem is not None:
-        raise ValueError(problem)
+        raise PydanticCustomError(code, problem)
 
 
 def _eori(value: str) -> str:
-    _check(eori_problem(value))
+    _check("invalid_eori", eori_problem(value))
     return value
 
 
 def _container(value: str) -> str:
-    _check(container_problem(value))
+    _check("invalid_container_number", container_problem(value))
     return value
 
 
 def _locode(value: str) -> str:
-    _check(locode_problem(value))
+    _check("invalid_locode", locode_problem(value))
     return value
 
 
 def _office(value: str) -> str:
-    _check(office_problem(value))
+    _check("invalid_office", office_problem(value))
     return value
 
 
 def _country(value: str) -> str:
     if not is_country(value):
-        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+        _check("unknown_country", f"{value!r} is not an ISO 3166-1 alpha-2 country code")
     return value
 
 
 def _currency(value: str) -> str:
     if not is_currency(value):
-        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+        _check("unknown_currency", f"{value!r} is not an ISO 4217 currency code")
     return value
 
 
@@ -211,6 +213,14 @@ class ImportDeclaration(_Filing):
     exchange_rate: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=8)] | None = None
     transport: Transport | None = None
     goods_items: list[GoodsItem] = Field(min_length=1, max_length=999)
+    national_data: dict[
+        Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")],
+        Annotated[str, StringConstraints(max_length=200)],
+    ] = Field(
+        default_factory=dict,
+        max_length=50,
+        description="Elements a national system adds beyond the EU data model.",
+    )
 
     @property
     def office(self) -> str:

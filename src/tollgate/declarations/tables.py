@@ -20,7 +20,7 @@ Document = JSON().with_variant(JSONB(), "postgresql")
 
 class FilingRecord(Base):
     __tablename__ = "filings"
-    __table_args__ = (UniqueConstraint("kind", "filer", "lrn"),)
+    __table_args__ = (UniqueConstraint("lrn", "filer", "kind"),)  # lrn first: intake probes by it
     id: Mapped[int] = mapped_column(primary_key=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
@@ -64,3 +64,16 @@ class FilingLink(Base):
     filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id"))
     kind: Mapped[str] = mapped_column(String(20))
     value: Mapped[str] = mapped_column(String(70))
+
+
+class FilingLabel(Base):
+    """Ground truth kept beside a filing, never inside it: a labelled history's outcome
+    (e.g. KCS 'Fraud') or a synthetic record's planted irregularity. Risk analysis must
+    not see it; evaluation of rules and models does."""
+
+    __tablename__ = "filing_labels"
+    __table_args__ = (UniqueConstraint("filing_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    value: Mapped[str] = mapped_column(String(200))

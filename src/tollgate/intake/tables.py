@@ -44,3 +44,11 @@ class Rejection(Base):
     code: Mapped[str] = mapped_column(String(50))
     message: Mapped[str] = mapped_column(String(1000))
     received_at: Mapped[datetime]
+
+
+class IntakeLock(Base):
+    """One row, updated first by every SQLite intake batch to take the write lock early."""
+
+    __tablename__ = "intake_lock"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batches: Mapped[int]

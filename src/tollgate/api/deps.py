@@ -1,0 +1,46 @@
+"""Dependencies every route declares: the session and the authenticated caller.
+
+A route without ``CurrentActor`` stands out in review: it would be public.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from tollgate.authorities.service import Actor, authenticate
+
+
+def _factory(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    with _factory(request)() as session, session.begin():
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_actor(
+    request: Request,
+    authorization: Annotated[str | None, Header(description="Bearer <token>")] = None,
+) -> Actor:
+    token = None
+    if authorization and authorization.lower().startswith("bearer "):
+        token = authorization[7:].strip()
+    with _factory(request)() as session:
+        return authenticate(session, token)
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+Purpose = Annotated[
+    str | None,
+    Header(alias="X-Purpose", description="Why personal data are read; audited."),
+]

@@ -1,0 +1,55 @@
+"""What every CLI command needs: settings, a migrated database, and friendly errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from tollgate.config import get_settings
+from tollgate.db import make_engine, session_factory, upgrade
+from tollgate.errors import TollgateError
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def engine() -> Engine:
+    e = make_engine(get_settings().database_url)
+    upgrade(e)
+    return e
+
+
+def factory() -> sessionmaker[Session]:
+    return session_factory(engine())
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    with factory()() as session, session.begin():
+        yield session
+
+
+def friendly(fn: Callable[P, R]) -> Callable[P, R]:
+    """Domain errors end the command with their message and exit code 2, not a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except TollgateError as exc:
+            err_console.print(f"[bold red]error[/] ({exc.code}): {exc.message}")
+            for d in exc.details[:20]:
+                err_console.print(f"  {d}")
+            raise typer.Exit(2) from exc
+
+    return wrapper

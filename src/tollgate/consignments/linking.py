@@ -1,0 +1,274 @@
+"""Linking filings into consignments (DM-4, RM-1) and emitting change events.
+
+A consignment is keyed by its house transport document (or, lacking one, by the filing
+itself). House-level ENS filings and import declarations are its *core*; the carrier's
+master filing joins every consignment under its master transport document; container
+status messages join every consignment that names their container. Membership is computed
+set-wise for a whole batch, so a bulk load costs a handful of queries per thousand filings,
+and in either arrival order: a master filed before or after its houses ends up linked.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from tollgate.consignments.tables import Consignment, ConsignmentEvent, ConsignmentMember
+from tollgate.declarations.tables import FilingLink, FilingRecord
+from tollgate.intake.writer import RowWriter
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVersion:
+    """What linking needs to know of a filing version just stored."""
+
+    filing_id: int
+    version_id: int
+    authority_id: int
+    kind: str
+    layer: str | None
+    links: tuple[tuple[str, str], ...]
+    lrn: str
+    filer: str
+    is_new_filing: bool
+
+
+def core_reference(v: StoredVersion) -> str | None:
+    """The consignment a filing is the core of, or None (masters and CSMs only join)."""
+    if v.kind == "csm" or v.layer == "master":
+        return None
+    links = dict(v.links)
+    if "htd" in links:
+        return "HTD:" + links["htd"]
+    return f"FILING:{v.kind}:{v.filer}:{v.lrn}"
+
+
+def _chunks(values: Sequence[str], n: int = 500) -> list[Sequence[str]]:
+    return [values[i : i + n] for i in range(0, len(values), n)]
+
+
+def link_versions(session: Session, versions: Sequence[StoredVersion], now: datetime) -> int:
+    """Attach the batch's filings to consignments and write one event per changed
+    consignment and version. Returns the number of events written."""
+    if not versions:
+        return 0
+    members: set[tuple[int, int, str]] = set()
+
+    # 1. core consignments, created on first sight
+    writer = RowWriter(session)  # the caller holds the intake lock
+    wanted = {(v.authority_id, ref) for v in versions if (ref := core_reference(v))}
+    ids = _consignment_ids(session, wanted)
+    missing = sorted(wanted - ids.keys())
+    if missing:
+        new_ids = writer.allocate_ids("consignments", len(missing))
+        stamp = writer.time(now)
+        writer.insert(
+            "consignments", ("id", "authority_id", "reference", "created_at"),
+            [(cid, a, r, stamp) for cid, (a, r) in zip(new_ids, missing, strict=True)],
+        )
+        ids.update(zip(missing, new_ids, strict=True))
+    core_of: dict[int, int] = {}
+    for v in versions:
+        ref = core_reference(v)
+        if ref is not None:
+            cid = ids[(v.authority_id, ref)]
+            core_of[v.filing_id] = cid
+            members.add((cid, v.filing_id, "core"))
+    # import declarations that cite the ENS by MRN rather than by transport document
+    by_mrn = {
+        dict(v.links)["ens_mrn"]: v for v in versions if "ens_mrn" in dict(v.links)
+        and "htd" not in dict(v.links)
+    }
+    if by_mrn:
+        for mrn, cid in _consignments_by_link(session, "mrn", list(by_mrn), roles=("core",)):
+            members.add((cid, by_mrn[mrn].filing_id, "core"))
+    _insert_members(session, members)
+
+    # 2. masters: a house meets its master, a master meets its houses
+    new_members: set[tuple[int, int, str]] = set()
+    house_mtd: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for v in versions:
+        if v.filing_id in core_of:
+            for kind, value in v.links:
+                if kind == "mtd":
+                    house_mtd[value].append((core_of[v.filing_id], v.authority_id))
+    if house_mtd:
+        for fid, value, auth in _filings_by_link(session, "mtd", list(house_mtd), layer="master"):
+            for cid, cauth in house_mtd[value]:
+                if cauth == auth:
+                    new_members.add((cid, fid, "master"))
+    masters = {
+        value: v for v in versions if v.layer == "master" for kind, value in v.links
+        if kind == "mtd"
+    }
+    if masters:
+        for value, cid, auth in _consignments_by_link_auth(session, "mtd", list(masters)):
+            m = masters[value]
+            if m.authority_id == auth:
+                new_members.add((cid, m.filing_id, "master"))
+    _insert_members(session, new_members)
+    members |= new_members
+
+    # 3. container status messages, both ways round
+    container_of: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    joined = {(cid, fid) for cid, fid, role in members if role in ("core", "master")}
+    joined_fids = sorted({fid for _, fid in joined})
+    fid_containers = _links_of(session, joined_fids, "container")
+    auth_of = {cid: a for (a, _), cid in ids.items()}
+    auth_of.update(_consignment_authorities(session, {cid for cid, _ in joined} - auth_of.keys()))
+    for cid, fid in joined:
+        for value in fid_containers.get(fid, ()):
+            container_of[value].append((cid, auth_of[cid]))
+    csm_members: set[tuple[int, int, str]] = set()
+    if container_of:
+        for fid, value, auth in _filings_by_link(session, "container", list(container_of),
+                                                 filing_kind="csm"):
+            for cid, cauth in container_of[value]:
+                if cauth == auth:
+                    csm_members.add((cid, fid, "csm"))
+    csms = {value: v for v in versions if v.kind == "csm" for kind, value in v.links
+            if kind == "container"}
+    if csms:
+        for value, cid, auth in _consignments_by_link_auth(
+            session, "container", list(csms), roles=("core", "master")
+        ):
+            c = csms[value]
+            if c.authority_id == auth:
+                csm_members.add((cid, c.filing_id, "csm"))
+    _insert_members(session, csm_members)
+
+    # 4. one event per (consignment, new version)
+    version_of = {v.filing_id: v for v in versions}
+    events: list[tuple[int, int, int, str, object]] = []
+    stamp = writer.time(now)
+    for chunk in _chunks_int(sorted(version_of)):
+        rows = session.execute(
+            select(ConsignmentMember.consignment_id, ConsignmentMember.filing_id).where(
+                ConsignmentMember.filing_id.in_(chunk)
+            )
+        )
+        for cid, fid in rows:
+            v = version_of[fid]
+            reason = (
+                "container_status" if v.kind == "csm"
+                else "new_filing" if v.is_new_filing else "amendment"
+            )
+            events.append((0, cid, v.version_id, reason, stamp))
+    events.sort(key=lambda e: (e[2], e[1]))
+    writer.insert("consignment_events",
+                  ("consignment_id", "filing_version_id", "reason", "created_at"),
+                  [(c, v, r, stamp) for _, c, v, r, stamp in events])
+    return len(events)
+
+
+def _chunks_int(values: Sequence[int], n: int = 500) -> list[Sequence[int]]:
+    return [values[i : i + n] for i in range(0, len(values), n)]
+
+
+def _insert_members(session: Session, members: set[tuple[int, int, str]]) -> None:
+    """Insert the memberships not yet stored (under the intake lock, so no race)."""
+    if not members:
+        return
+    fids = sorted({f for _, f, _ in members})
+    stored: set[tuple[int, int]] = set()
+    for chunk in _chunks_int(fids):
+        rows = session.execute(
+            select(ConsignmentMember.consignment_id, ConsignmentMember.filing_id).where(
+                ConsignmentMember.filing_id.in_(chunk)
+            )
+        )
+        stored.update((c, f) for c, f in rows)
+    fresh: dict[tuple[int, int], str] = {}
+    for c, f, r in sorted(members):
+        if (c, f) not in stored and (c, f) not in fresh:
+            fresh[(c, f)] = r
+    RowWriter(session).insert(
+        "consignment_members", ("consignment_id", "filing_id", "role"),
+        [(c, f, r) for (c, f), r in fresh.items()],
+    )
+
+
+def _consignment_ids(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    out: dict[tuple[int, str], int] = {}
+    references = sorted({r for _, r in keys})
+    for i in range(0, len(references), 500):
+        rows = session.execute(
+            select(Consignment.authority_id, Consignment.reference, Consignment.id).where(
+                Consignment.reference.in_(references[i : i + 500])
+            )
+        )
+        for a, r, cid in rows:
+            if (a, r) in keys:
+                out[(a, r)] = cid
+    return out
+
+
+def _consignment_authorities(session: Session, cids: set[int]) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for chunk in _chunks_int(sorted(cids)):
+        rows = session.execute(
+            select(Consignment.id, Consignment.authority_id).where(Consignment.id.in_(chunk))
+        )
+        out.update({cid: a for cid, a in rows})
+    return out
+
+
+def _links_of(session: Session, fids: Sequence[int], kind: str) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    for chunk in _chunks_int(fids):
+        rows = session.execute(
+            select(FilingLink.filing_id, FilingLink.value).where(
+                FilingLink.kind == kind, FilingLink.filing_id.in_(chunk)
+            )
+        )
+        for fid, value in rows:
+            out[fid].append(value)
+    return out
+
+
+def _filings_by_link(
+    session: Session, kind: str, values: Sequence[str], *, layer: str | None = None,
+    filing_kind: str | None = None,
+) -> list[tuple[int, str, int]]:
+    out = []
+    for chunk in _chunks(values):
+        query = (
+            select(FilingLink.filing_id, FilingLink.value, FilingRecord.authority_id)
+            .join(FilingRecord, FilingRecord.id == FilingLink.filing_id)
+            .where(FilingLink.kind == kind, FilingLink.value.in_(chunk))
+        )
+        if layer is not None:
+            query = query.where(FilingRecord.layer == layer)
+        if filing_kind is not None:
+            query = query.where(FilingRecord.kind == filing_kind)
+        out.extend((f, v, a) for f, v, a in session.execute(query))
+    return out
+
+
+def _consignments_by_link_auth(
+    session: Session, kind: str, values: Sequence[str], roles: tuple[str, ...] = ("core",)
+) -> list[tuple[str, int, int]]:
+    out = []
+    for chunk in _chunks(values):
+        rows = session.execute(
+            select(FilingLink.value, ConsignmentMember.consignment_id, Consignment.authority_id)
+            .join(ConsignmentMember, and_(
+                ConsignmentMember.filing_id == FilingLink.filing_id,
+                ConsignmentMember.role.in_(roles),
+            ))
+            .join(Consignment, Consignment.id == ConsignmentMember.consignment_id)
+            .where(FilingLink.kind == kind, FilingLink.value.in_(chunk))
+        )
+        out.extend((v, c, a) for v, c, a in rows)
+    return out
+
+
+def _consignments_by_link(
+    session: Session, kind: str, values: Sequence[str], roles: tuple[str, ...]
+) -> list[tuple[str, int]]:
+    return [(v, c) for v, c, _ in _consignments_by_link_auth(session, kind, values, roles)]

@@ -1,0 +1,37 @@
+"""Every table of every domain, imported in one place so migrations see the whole schema."""
+
+from tollgate.audit.tables import AuditEntry
+from tollgate.authorities.tables import ApiToken, Authority, SharingGrant, User
+from tollgate.consignments.tables import (
+    Consignment,
+    ConsignmentEvent,
+    ConsignmentMember,
+    EventCursor,
+)
+from tollgate.db import Base
+from tollgate.declarations.tables import FilingLabel, FilingLink, FilingRecord, FilingVersion
+from tollgate.intake.tables import IntakeLock, LoadJob, Rejection
+from tollgate.quality.tables import QualityFinding
+
+metadata = Base.metadata
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Authority",
+    "Consignment",
+    "ConsignmentEvent",
+    "ConsignmentMember",
+    "EventCursor",
+    "FilingLabel",
+    "FilingLink",
+    "FilingRecord",
+    "FilingVersion",
+    "IntakeLock",
+    "LoadJob",
+    "QualityFinding",
+    "Rejection",
+    "SharingGrant",
+    "User",
+    "metadata",
+]
