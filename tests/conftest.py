@@ -35,9 +35,8 @@ def _postgres_engine() -> Iterator[Engine]:
     admin = sa.create_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    engine = sa.create_engine(
-        POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"}, pool_size=5
-    )
+    # the schema rides in the URL, so a subprocess given the URL sees the same tables
+    engine = sa.create_engine(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}", pool_size=5)
     try:
         yield engine
     finally:
@@ -58,6 +57,11 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         for e in _postgres_engine():
             upgrade(e)
             yield e
+
+
+@pytest.fixture
+def database_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture

@@ -345,3 +345,7 @@ def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(),
                     console=console, transient=False)
+
+
+if __name__ == "__main__":
+    app()

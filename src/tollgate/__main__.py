@@ -1,0 +1,5 @@
+"""``python -m tollgate`` runs the command line."""
+
+from tollgate.cli.main import app
+
+app()
