@@ -103,8 +103,9 @@ def world(factory: sessionmaker[Session]) -> World:
     tokens = {}
     with factory() as session, session.begin():
         for username, (authority, roles) in USERS.items():
-            authorities.create_user(session, actor=SYSTEM, authority_code=authority,
-                                    username=username, roles=roles)
+            authorities.create_user(
+                session, actor=SYSTEM, authority_code=authority, username=username, roles=roles
+            )
             tokens[username] = authorities.issue_token(session, actor=SYSTEM, username=username)
     return World(factory, tokens)
 

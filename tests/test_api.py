@@ -4,9 +4,10 @@ sharing, personal-data audit, and bad input that never yields a 5xx."""
 from __future__ import annotations
 
 import orjson
+from fastapi.testclient import TestClient
+
 from conftest import World
 from factories import house, import_h1, master, party
-from fastapi.testclient import TestClient
 
 
 def post(client: TestClient, world: World, user: str, doc: object) -> tuple[int, dict]:  # type: ignore[type-arg]
@@ -16,9 +17,15 @@ def post(client: TestClient, world: World, user: str, doc: object) -> tuple[int,
 
 def test_every_endpoint_but_health_needs_a_token(client: TestClient) -> None:
     assert client.get("/health").status_code == 200
-    for method, path in [("get", "/filings"), ("post", "/filings"), ("get", "/consignments"),
-                         ("get", "/quality/scorecards"), ("get", "/audit"),
-                         ("get", "/authorities"), ("post", "/users")]:
+    for method, path in [
+        ("get", "/filings"),
+        ("post", "/filings"),
+        ("get", "/consignments"),
+        ("get", "/quality/scorecards"),
+        ("get", "/audit"),
+        ("get", "/authorities"),
+        ("post", "/users"),
+    ]:
         r = client.request(method, path)
         assert r.status_code == 401, path
         assert r.json()["code"] == "not_authenticated"
@@ -48,8 +55,11 @@ def test_rejected_filing_is_422_with_precise_errors(client: TestClient, world: W
     assert status == 422
     assert body["code"] == "validation_failed"
     assert body["details"][0] == {
-        "position": 1, "record_id": "H-0001", "field": "goods_items[0].currency",
-        "code": "unknown_currency", "message": "'EUX' is not an ISO 4217 currency code",
+        "position": 1,
+        "record_id": "H-0001",
+        "field": "goods_items[0].currency",
+        "code": "unknown_currency",
+        "message": "'EUX' is not an ISO 4217 currency code",
     }
 
 
@@ -68,27 +78,40 @@ def test_bad_bodies_are_4xx_never_5xx(client: TestClient, world: World) -> None:
         assert (r.status_code, r.json()["code"]) == (status, code), body[:30]
 
 
-def test_batch_reports_every_record_and_keeps_the_good(client: TestClient,
-                                                       world: World) -> None:
-    lines = b"\n".join([
-        orjson.dumps(house(lrn="A")), b"{broken", orjson.dumps(house(lrn="B", filer="NL")),
-        orjson.dumps(import_h1(lrn="C")),
-    ])
-    r = client.post("/filings/batch", content=lines,
-                    headers={**world.headers("nl-intake"),
-                             "Content-Type": "application/x-ndjson"})
+def test_batch_reports_every_record_and_keeps_the_good(client: TestClient, world: World) -> None:
+    lines = b"\n".join(
+        [
+            orjson.dumps(house(lrn="A")),
+            b"{broken",
+            orjson.dumps(house(lrn="B", filer="NL")),
+            orjson.dumps(import_h1(lrn="C")),
+        ]
+    )
+    r = client.post(
+        "/filings/batch",
+        content=lines,
+        headers={**world.headers("nl-intake"), "Content-Type": "application/x-ndjson"},
+    )
     assert r.status_code == 200
     body = r.json()
     assert (body["accepted"], body["rejected"]) == (2, 2)
-    outcomes = [(x["position"], x["outcome"], [e["code"] for e in x["errors"]])
-                for x in body["records"]]
-    assert outcomes == [(1, "accepted", []), (2, "rejected", ["malformed_json"]),
-                        (3, "rejected", ["invalid_eori"]), (4, "accepted", [])]
+    outcomes = [
+        (x["position"], x["outcome"], [e["code"] for e in x["errors"]]) for x in body["records"]
+    ]
+    assert outcomes == [
+        (1, "accepted", []),
+        (2, "rejected", ["malformed_json"]),
+        (3, "rejected", ["invalid_eori"]),
+        (4, "accepted", []),
+    ]
 
 
 def test_batch_size_limit(client: TestClient, world: World) -> None:
-    r = client.post("/filings/batch", content=orjson.dumps([house(lrn=str(i)) for i in range(51)]),
-                    headers=world.headers("nl-intake"))
+    r = client.post(
+        "/filings/batch",
+        content=orjson.dumps([house(lrn=str(i)) for i in range(51)]),
+        headers=world.headers("nl-intake"),
+    )
     assert r.status_code == 413 and "at most 50" in r.json()["message"]
 
 
@@ -106,8 +129,7 @@ def test_other_authority_sees_nothing_until_shared(client: TestClient, world: Wo
     assert client.get(f"/filings/{fid}", headers=world.headers("de-analyst")).status_code == 200
 
 
-def test_personal_data_read_needs_purpose_and_is_audited(client: TestClient,
-                                                          world: World) -> None:
+def test_personal_data_read_needs_purpose_and_is_audited(client: TestClient, world: World) -> None:
     doc = import_h1(declaration_type="H7", importer=party("Maria Jansen", "NL", is_person=True))
     _, body = post(client, world, "nl-intake", doc)
     fid = body["filing_id"]
@@ -118,8 +140,9 @@ def test_personal_data_read_needs_purpose_and_is_audited(client: TestClient,
     assert r.status_code == 422 and "purpose" in r.json()["message"]
     r = client.get(f"/filings/{fid}", headers=world.headers("nl-analyst", "case 2026/17"))
     assert r.status_code == 200 and r.json()["document"]["importer"]["name"] == "Maria Jansen"
-    audit = client.get("/audit", params={"action": "read_personal_data"},
-                       headers=world.headers("nl-supervisor")).json()
+    audit = client.get(
+        "/audit", params={"action": "read_personal_data"}, headers=world.headers("nl-supervisor")
+    ).json()
     assert [(e["actor"], e["purpose"], e["object_id"]) for e in audit] == [
         ("nl-analyst", "case 2026/17", f"{fid}/1")
     ]
@@ -139,15 +162,19 @@ def test_consignment_view_and_event_feed(client: TestClient, world: World) -> No
     assert [e["reason"] for e in view["events"]] == ["new_filing", "new_filing", "amendment"]
     feed = client.get("/events", params={"consumer": "risk"}, headers=h).json()
     assert len(feed) == 3
-    rest = client.get("/events", params={"consumer": "risk", "ack": feed[1]["id"]},
-                      headers=h).json()
+    rest = client.get(
+        "/events", params={"consumer": "risk", "ack": feed[1]["id"]}, headers=h
+    ).json()
     assert [e["id"] for e in rest] == [feed[2]["id"]]
-    assert client.get("/events", params={"consumer": "risk"},
-                      headers=world.headers("de-analyst")).json() == []
+    assert (
+        client.get(
+            "/events", params={"consumer": "risk"}, headers=world.headers("de-analyst")
+        ).json()
+        == []
+    )
 
 
-def test_admin_manages_users_and_tokens_of_own_authority(client: TestClient,
-                                                         world: World) -> None:
+def test_admin_manages_users_and_tokens_of_own_authority(client: TestClient, world: World) -> None:
     h = world.headers("nl-admin")
     r = client.post("/users", json={"username": "nl-new", "roles": ["officer"]}, headers=h)
     assert r.status_code == 201 and r.json()["authority"] == "NL"

@@ -14,10 +14,10 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from factories import house, import_h1
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from factories import house, import_h1
 from tollgate.authorities.service import SYSTEM
 from tollgate.declarations.tables import FilingLabel, FilingRecord, FilingVersion
 from tollgate.errors import ValidationFailed
@@ -53,7 +53,7 @@ def test_jsonl_load_reports_rejections_and_is_idempotent(
 ) -> None:
     src = tmp_path / "f.jsonl"
     good = write_jsonl(src, 250, bad_every=50)
-    src.write_bytes(src.read_bytes() + b"\n\xff\xfe not utf8\n{\"kind\": \n")
+    src.write_bytes(src.read_bytes() + b'\n\xff\xfe not utf8\n{"kind": \n')
     summary = bulk_load(factory, src, fmt="jsonl", mapping=None, actor=SYSTEM, batch_size=60)
     assert (summary.accepted, summary.rejected) == (good, 5 + 2)
     assert counts(factory) == (good, good)
@@ -78,16 +78,23 @@ def test_csv_with_mapping_loads_kcs_sample_and_labels(
     kcs = Path(__file__).resolve().parents[2] / "shared/data/kcs-declarations/df_syn_valid_eng.csv"
     lines = kcs.read_text(encoding="utf-8").splitlines()[:201]
     src = tmp_path / "kcs.csv"
-    src.write_text("\n".join([*lines, "1,2,3", '"unterminated'] ) + "\n", encoding="utf-8")
-    summary = bulk_load(factory, src, fmt="csv", mapping=load_mapping(ROOT / "mappings/kcs.yaml"),
-                        actor=SYSTEM, batch_size=64)
+    src.write_text("\n".join([*lines, "1,2,3", '"unterminated']) + "\n", encoding="utf-8")
+    summary = bulk_load(
+        factory,
+        src,
+        fmt="csv",
+        mapping=load_mapping(ROOT / "mappings/kcs.yaml"),
+        actor=SYSTEM,
+        batch_size=64,
+    )
     assert summary.accepted + summary.rejected == 202
     assert summary.accepted >= 195
     with factory() as session:
         codes = {r.code for r in rejections(session, summary.job_id, limit=100)}
         assert "broken_csv_row" in codes
-        fraud = session.scalar(select(func.count()).select_from(FilingLabel)
-                               .where(FilingLabel.name == "fraud"))
+        fraud = session.scalar(
+            select(func.count()).select_from(FilingLabel).where(FilingLabel.name == "fraud")
+        )
         assert fraud == summary.accepted
         doc = session.scalars(select(FilingVersion)).first()
         assert doc is not None and doc.document["office_of_lodgement"].startswith("KR")
@@ -99,9 +106,10 @@ def test_csv_missing_mapping_columns_is_refused_before_loading(
 ) -> None:
     src = tmp_path / "x.csv"
     src.write_text("Declaration ID,Date\n1,2020-01-01\n", encoding="utf-8")
-    with pytest.raises(ValidationFailed, match="lacks the columns the mapping needs: .*Office ID"):
-        bulk_load(factory, src, fmt="csv", mapping=load_mapping(ROOT / "mappings/kcs.yaml"),
-                  actor=SYSTEM)
+    with pytest.raises(ValidationFailed, match=r"lacks the columns the mapping needs: .*Office ID"):
+        bulk_load(
+            factory, src, fmt="csv", mapping=load_mapping(ROOT / "mappings/kcs.yaml"), actor=SYSTEM
+        )
     assert counts(factory) == (0, 0)
 
 
@@ -110,8 +118,7 @@ def test_parquet_in_tollgate_shape(factory: sessionmaker[Session], tmp_path: Pat
     for d in docs:  # parquet has no Decimal-as-string: store money as text columns
         d["invoice_total"] = str(d["invoice_total"])
     pq.write_table(pa.Table.from_pylist(docs), tmp_path / "f.parquet")
-    summary = bulk_load(factory, tmp_path / "f.parquet", fmt="parquet", mapping=None,
-                        actor=SYSTEM)
+    summary = bulk_load(factory, tmp_path / "f.parquet", fmt="parquet", mapping=None, actor=SYSTEM)
     assert (summary.accepted, summary.rejected) == (30, 0)
 
 

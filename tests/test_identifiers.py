@@ -46,8 +46,10 @@ def test_dm_7_wrong_check_digit_names_the_right_one() -> None:
     assert problem == "container check digit is 4, ISO 6346 gives 3"
 
 
-@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3),
-       st.integers(min_value=0, max_value=999_999))
+@given(
+    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3),
+    st.integers(min_value=0, max_value=999_999),
+)
 def test_dm_7_every_computed_check_digit_validates(owner: str, serial: int) -> None:
     body = f"{owner}U{serial:06d}"
     assert container_problem(body + str(container_check_digit(body))) is None

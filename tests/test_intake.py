@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories import house, import_h1, master
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from factories import house, import_h1, master
 from tollgate.authorities.service import SYSTEM, Actor
 from tollgate.declarations.tables import FilingRecord, FilingVersion
 from tollgate.intake.service import Submitted, submit
@@ -16,8 +16,9 @@ from tollgate.intake.tables import Rejection
 from tollgate.quality.tables import QualityFinding
 
 
-def run(factory: sessionmaker[Session], records: list[Any],
-        actor: Actor = SYSTEM) -> list[Submitted]:
+def run(
+    factory: sessionmaker[Session], records: list[Any], actor: Actor = SYSTEM
+) -> list[Submitted]:
     with factory() as session, session.begin():
         return submit(session, actor=actor, records=records)
 
@@ -45,9 +46,7 @@ def test_amendment_creates_a_new_version_and_keeps_the_old(
     assert out[0].outcome.outcome == "amended"
     assert out[0].outcome.version == 2
     with factory() as session:
-        versions = session.scalars(
-            select(FilingVersion).order_by(FilingVersion.version)
-        ).all()
+        versions = session.scalars(select(FilingVersion).order_by(FilingVersion.version)).all()
         assert [v.version for v in versions] == [1, 2]
         assert versions[0].document["total_packages"] == 10
         assert versions[1].document["total_packages"] == 12
@@ -117,5 +116,8 @@ def test_master_before_and_after_house_is_one_consignment(
         assert [c.reference for c in consignments] == ["HTD:HAWB0001"]
         view = get_consignment(session, SYSTEM, consignments[0].id)
         roles = sorted((m.role, m.filing.kind, m.filing.layer or "") for m in view.members)
-        assert roles == [("core", "ens", "house"), ("core", "import", ""),
-                         ("master", "ens", "master")]
+        assert roles == [
+            ("core", "ens", "house"),
+            ("core", "import", ""),
+            ("master", "ens", "master"),
+        ]

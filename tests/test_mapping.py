@@ -23,17 +23,31 @@ labels: {fraud: Fraud}
 
 def test_mapping_builds_nested_filing_and_labels() -> None:
     m = parse_mapping(KCS_LIKE)
-    row = {"Declaration ID": "97061800", "Date": "2020-01-01", "Office ID": "30",
-           "Item Price": "19807.800000000007", "HS6": "40890", "Tax Type": "", "Fraud": "1"}
+    row = {
+        "Declaration ID": "97061800",
+        "Date": "2020-01-01",
+        "Office ID": "30",
+        "Item Price": "19807.800000000007",
+        "HS6": "40890",
+        "Tax Type": "",
+        "Fraud": "1",
+    }
     assert m.apply(row) == {
-        "kind": "import", "declaration_type": "H1",
+        "kind": "import",
+        "declaration_type": "H1",
         "goods_items": [{"sequence": 1, "item_price": "19807.80", "commodity_code": "040890"}],
-        "lrn": "97061800", "lodged_at": "2020-01-01T00:00:00Z",
+        "lrn": "97061800",
+        "lodged_at": "2020-01-01T00:00:00Z",
         "office_of_lodgement": "KR000030",
     }
     assert m.labels_of(row) == {"fraud": "1"}
     assert m.missing_columns(["Declaration ID", "Date"]) == [
-        "Fraud", "HS6", "Item Price", "Office ID", "Tax Type"]
+        "Fraud",
+        "HS6",
+        "Item Price",
+        "Office ID",
+        "Tax Type",
+    ]
 
 
 @pytest.mark.parametrize(

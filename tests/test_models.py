@@ -4,10 +4,11 @@ the precise field path and a stable error code."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from factories import DROP, container, csm, house, import_h1, master
 
+from factories import DROP, container, csm, house, import_h1, master
 from tollgate.declarations.models import EntrySummaryDeclaration, FilingAdapter, ImportDeclaration
 from tollgate.intake.records import PreparedFiling, RecordError, prepare
 
@@ -44,14 +45,23 @@ def test_dm_3_container_status_message() -> None:
     ("overrides", "field", "code"),
     [
         ({"filer": "QQ1"}, "filer", "invalid_eori"),
-        ({"goods_items__0__origin_country": "XX"}, "goods_items[0].origin_country",
-         "unknown_country"),
+        (
+            {"goods_items__0__origin_country": "XX"},
+            "goods_items[0].origin_country",
+            "unknown_country",
+        ),
         ({"goods_items__0__currency": "EUX"}, "goods_items[0].currency", "unknown_currency"),
-        ({"goods_items__0__commodity_code": "61091"}, "goods_items[0].commodity_code",
-         "string_pattern_mismatch"),
+        (
+            {"goods_items__0__commodity_code": "61091"},
+            "goods_items[0].commodity_code",
+            "string_pattern_mismatch",
+        ),
         ({"transport__mode": 6}, "transport.mode", "enum"),
-        ({"transport__containers": ["CSQU3054384"]}, "transport.containers[0]",
-         "invalid_container_number"),
+        (
+            {"transport__containers": ["CSQU3054384"]},
+            "transport.containers[0]",
+            "invalid_container_number",
+        ),
         ({"lodged_at": "2026-11-20T08:00:00"}, "lodged_at", "timezone_aware"),
         ({"goods_items__0__gross_mass": -1}, "goods_items[0].gross_mass", "greater_than_equal"),
         ({"consignor": DROP, "colour": "red"}, "colour", "extra_forbidden"),
@@ -59,8 +69,9 @@ def test_dm_3_container_status_message() -> None:
         ({"filing_type": DROP}, "filing_type", "missing"),
     ],
 )
-def test_dm_bad_input_gets_field_path_and_code(overrides: dict[str, object], field: str,
-                                               code: str) -> None:
+def test_dm_bad_input_gets_field_path_and_code(
+    overrides: dict[str, object], field: str, code: str
+) -> None:
     errs = errors_of(house(**overrides))
     assert (field, code) in [(e.field, e.code) for e in errs]
     assert all(e.record_id == house(**overrides).get("lrn") for e in errs)
@@ -84,5 +95,4 @@ def test_content_hash_ignores_key_order_but_not_content() -> None:
 def test_dm_4_links_extracted_for_consignment_view() -> None:
     out = prepare(house(transport__containers=[container()]), 1, NOW)
     assert isinstance(out, PreparedFiling)
-    assert set(out.links) == {("htd", "HAWB0001"), ("mtd", "MAWB0001"),
-                              ("container", container())}
+    assert set(out.links) == {("htd", "HAWB0001"), ("mtd", "MAWB0001"), ("container", container())}

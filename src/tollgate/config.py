@@ -26,11 +26,11 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         default="sqlite:///tollgate.db",
-        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://... in production.",
+        description="DB URL; SQLite file by default, postgresql+psycopg://... in production.",
     )
     reference_dir: Path = Field(
         default_factory=_default_reference_dir,
-        description="Folder with hs-nomenclature/, cn-nomenclature/, un-locode/, goods-descriptions/.",
+        description="Folder holding hs-nomenclature/, cn-nomenclature/, un-locode/, ...",
     )
     max_request_bytes: int = Field(
         default=10 * 1024 * 1024, description="Largest request body the API accepts."

@@ -61,12 +61,20 @@ class _BodyTooLarge(Exception):
 
 async def _too_large(send: Send, limit: int) -> None:
     body = (
-        b'{"code":"payload_too_large","message":"request body exceeds ' + str(limit).encode()
+        b'{"code":"payload_too_large","message":"request body exceeds '
+        + str(limit).encode()
         + b' bytes; split the batch"}'
     )
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -94,11 +102,19 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         details: list[dict[str, Any]] = []
         for err in exc.errors():
             loc = tuple(err.get("loc", ()))
-            details.append({"field": field_path(loc), "code": err.get("type", "invalid"),
-                            "message": err.get("msg", "")})
+            details.append(
+                {
+                    "field": field_path(loc),
+                    "code": err.get("type", "invalid"),
+                    "message": err.get("msg", ""),
+                }
+            )
         return JSONResponse(
-            {"code": "invalid_request", "message": "the request does not fit the API",
-             "details": details},
+            {
+                "code": "invalid_request",
+                "message": "the request does not fit the API",
+                "details": details,
+            },
             status_code=422,
         )
 
@@ -114,8 +130,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     from tollgate.intake.views import router as intake_router
     from tollgate.quality.views import router as quality_router
 
-    for router in (intake_router, declarations_router, consignments_router, quality_router,
-                   authorities_router, audit_router):
+    for router in (
+        intake_router,
+        declarations_router,
+        consignments_router,
+        quality_router,
+        authorities_router,
+        audit_router,
+    ):
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     _document_filing_schema(app)
@@ -132,8 +154,9 @@ def _document_filing_schema(app: FastAPI) -> None:
             return app.openapi_schema
         from fastapi.openapi.utils import get_openapi
 
-        schema = get_openapi(title=app.title, version=app.version,
-                             description=app.description, routes=app.routes)
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
         filing = FilingAdapter.json_schema(ref_template="#/components/schemas/{model}")
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.update(filing.pop("$defs", {}))

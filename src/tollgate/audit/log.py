@@ -33,20 +33,42 @@ def _utc_naive(at: datetime) -> str:
 
 
 def entry_hash(
-    *, prev_hash: str, at: datetime, actor: str, authority: str | None, action: str,
-    object_type: str, object_id: str | None, purpose: str | None, detail: dict[str, Any],
+    *,
+    prev_hash: str,
+    at: datetime,
+    actor: str,
+    authority: str | None,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    purpose: str | None,
+    detail: dict[str, Any],
 ) -> str:
     body = orjson.dumps(
-        [prev_hash, _utc_naive(at), actor, authority, action, object_type, object_id, purpose,
-         detail],
+        [
+            prev_hash,
+            _utc_naive(at),
+            actor,
+            authority,
+            action,
+            object_type,
+            object_id,
+            purpose,
+            detail,
+        ],
         option=orjson.OPT_SORT_KEYS,
     )
     return hashlib.sha256(body).hexdigest()
 
 
 def record(
-    session: Session, *, actor: Actor, action: str, object_type: str,
-    object_id: str | None = None, purpose: str | None = None,
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: str | None = None,
+    purpose: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction: the write and its record commit together."""
@@ -55,12 +77,24 @@ def record(
     prev_hash = prev or GENESIS
     at = datetime.now(UTC)
     entry = AuditEntry(
-        at=at, actor=actor.username, authority=actor.authority_code, action=action,
-        object_type=object_type, object_id=object_id, purpose=purpose, detail=detail,
+        at=at,
+        actor=actor.username,
+        authority=actor.authority_code,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        purpose=purpose,
+        detail=detail,
         prev_hash=prev_hash,
         hash=entry_hash(
-            prev_hash=prev_hash, at=at, actor=actor.username, authority=actor.authority_code,
-            action=action, object_type=object_type, object_id=object_id, purpose=purpose,
+            prev_hash=prev_hash,
+            at=at,
+            actor=actor.username,
+            authority=actor.authority_code,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            purpose=purpose,
             detail=detail,
         ),
     )
@@ -89,9 +123,15 @@ def verify(session: Session) -> ChainReport:
         if entry.prev_hash != prev_hash:
             return ChainReport(count, prev_hash, entry.seq, "an entry before it is missing")
         recomputed = entry_hash(
-            prev_hash=entry.prev_hash, at=entry.at, actor=entry.actor,
-            authority=entry.authority, action=entry.action, object_type=entry.object_type,
-            object_id=entry.object_id, purpose=entry.purpose, detail=entry.detail,
+            prev_hash=entry.prev_hash,
+            at=entry.at,
+            actor=entry.actor,
+            authority=entry.authority,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            purpose=entry.purpose,
+            detail=entry.detail,
         )
         if recomputed != entry.hash:
             return ChainReport(count, prev_hash, entry.seq, "its content was altered")
@@ -112,8 +152,13 @@ def _stream(session: Session) -> Iterator[AuditEntry]:
 
 
 def entries(
-    session: Session, *, after: int = 0, limit: int = 100, action: str | None = None,
-    object_id: str | None = None, authority: str | None = None,
+    session: Session,
+    *,
+    after: int = 0,
+    limit: int = 100,
+    action: str | None = None,
+    object_id: str | None = None,
+    authority: str | None = None,
 ) -> list[AuditEntry]:
     """Entries after ``after``; ``authority`` limits them to what that authority's users did."""
     query = select(AuditEntry).where(AuditEntry.seq > after)

@@ -37,18 +37,32 @@ class VerifyOut(BaseModel):
 
 
 @router.get("", response_model=list[EntryOut])
-def entries(actor: CurrentActor, session: SessionDep, after: int = Query(0, ge=0),
-            limit: int = Query(100, ge=1, le=1000), action: str | None = None,
-            object_id: str | None = None) -> list[EntryOut]:
+def entries(
+    actor: CurrentActor,
+    session: SessionDep,
+    after: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=1000),
+    action: str | None = None,
+    object_id: str | None = None,
+) -> list[EntryOut]:
     actor.require(Permission.READ_AUDIT)
-    return [EntryOut.model_validate(e, from_attributes=True)
-            for e in log.entries(session, after=after, limit=limit, action=action,
-                                 object_id=object_id, authority=actor.authority_code)]
+    return [
+        EntryOut.model_validate(e, from_attributes=True)
+        for e in log.entries(
+            session,
+            after=after,
+            limit=limit,
+            action=action,
+            object_id=object_id,
+            authority=actor.authority_code,
+        )
+    ]
 
 
 @router.get("/verify", response_model=VerifyOut)
 def verify(actor: CurrentActor, session: SessionDep) -> VerifyOut:
     actor.require(Permission.READ_AUDIT)
     r = log.verify(session)
-    return VerifyOut(intact=r.intact, entries=r.entries, head=r.head, broken_at=r.broken_at,
-                     reason=r.reason)
+    return VerifyOut(
+        intact=r.intact, entries=r.entries, head=r.head, broken_at=r.broken_at, reason=r.reason
+    )

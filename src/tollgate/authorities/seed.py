@@ -23,8 +23,9 @@ def seed_authorities(session: Session, actor: Actor = SYSTEM) -> int:
     for country in sorted(EU_MEMBER_STATES):
         entry = pycountry.countries.get(alpha_2=country)
         name = f"Customs administration of {entry.name if entry else country}"
-        ensure_authority(session, actor=actor, code=country, name=name, kind="customs",
-                         country=country)
+        ensure_authority(
+            session, actor=actor, code=country, name=name, kind="customs", country=country
+        )
         count += 1
     for code, name in OTHER_CUSTOMS:
         ensure_authority(session, actor=actor, code=code, name=name, kind="customs", country=code)

@@ -19,7 +19,7 @@ from tollgate.authorities.tables import ApiToken, Authority, SharingGrant, User
 from tollgate.errors import Conflict, NotAuthenticated, NotAuthorised, NotFound, ValidationFailed
 from tollgate.reference.codes import is_country
 
-TOKEN_PREFIX = "tg_"
+TOKEN_PREFIX = "tg_"  # noqa: S105 -- a public prefix that makes leaked tokens greppable
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +74,12 @@ def create_authority(
     session.add(authority)
     session.flush()
     record(
-        session, actor=actor, action="create_authority", object_type="authority",
-        object_id=code, detail={"name": name, "kind": kind, "country": country},
+        session,
+        actor=actor,
+        action="create_authority",
+        object_type="authority",
+        object_id=code,
+        detail={"name": name, "kind": kind, "country": country},
     )
     return authority
 
@@ -121,7 +125,10 @@ def create_user(
     if not role_list:
         raise ValidationFailed("a user needs at least one role")
     user = User(
-        authority_id=authority.id, username=username, roles=role_list, active=True,
+        authority_id=authority.id,
+        username=username,
+        roles=role_list,
+        active=True,
         created_at=_now(),
     )
     session.add(user)
@@ -130,7 +137,11 @@ def create_user(
     except IntegrityError as exc:
         raise Conflict(f"user {username!r} exists already") from exc
     record(
-        session, actor=actor, action="create_user", object_type="user", object_id=username,
+        session,
+        actor=actor,
+        action="create_user",
+        object_type="user",
+        object_id=username,
         detail={"authority": authority_code, "roles": role_list},
     )
     return user
@@ -150,7 +161,11 @@ def _check_manages(session: Session, actor: Actor, user: User) -> None:
 
 
 def issue_token(
-    session: Session, *, actor: Actor, username: str, label: str = "api",
+    session: Session,
+    *,
+    actor: Actor,
+    username: str,
+    label: str = "api",
     valid_days: int | None = 365,
 ) -> str:
     """Create a token and return it in clear — the only time it is ever visible."""
@@ -160,13 +175,21 @@ def issue_token(
     expires = _now() + timedelta(days=valid_days) if valid_days else None
     session.add(
         ApiToken(
-            user_id=user.id, token_hash=hash_token(secret), label=label, created_at=_now(),
-            expires_at=expires, revoked_at=None,
+            user_id=user.id,
+            token_hash=hash_token(secret),
+            label=label,
+            created_at=_now(),
+            expires_at=expires,
+            revoked_at=None,
         )
     )
     session.flush()
     record(
-        session, actor=actor, action="issue_token", object_type="user", object_id=username,
+        session,
+        actor=actor,
+        action="issue_token",
+        object_type="user",
+        object_id=username,
         detail={"label": label, "expires_at": expires.isoformat() if expires else None},
     )
     return secret
@@ -181,7 +204,11 @@ def revoke_tokens(session: Session, *, actor: Actor, username: str) -> int:
     for token in tokens:
         token.revoked_at = _now()
     record(
-        session, actor=actor, action="revoke_tokens", object_type="user", object_id=username,
+        session,
+        actor=actor,
+        action="revoke_tokens",
+        object_type="user",
+        object_id=username,
         detail={"count": len(tokens)},
     )
     return len(tokens)
@@ -210,7 +237,9 @@ def authenticate(session: Session, token: str | None) -> Actor:
     if not user.active:
         raise NotAuthenticated("user deactivated")
     return Actor(
-        username=user.username, authority_id=authority.id, authority_code=authority.code,
+        username=user.username,
+        authority_id=authority.id,
+        authority_code=authority.code,
         roles=frozenset(user.roles),
     )
 
@@ -230,13 +259,18 @@ def grant_sharing(session: Session, *, actor: Actor, owner: str, grantee: str) -
     if exists is None:
         session.add(
             SharingGrant(
-                owner_authority_id=owner_auth.id, grantee_authority_id=grantee_auth.id,
+                owner_authority_id=owner_auth.id,
+                grantee_authority_id=grantee_auth.id,
                 created_at=_now(),
             )
         )
         session.flush()
     record(
-        session, actor=actor, action="grant_sharing", object_type="authority", object_id=owner,
+        session,
+        actor=actor,
+        action="grant_sharing",
+        object_type="authority",
+        object_id=owner,
         detail={"grantee": grantee},
     )
 

@@ -44,24 +44,29 @@ class GrantIn(BaseModel):
 
 @router.get("/authorities", response_model=list[AuthorityOut])
 def authorities(actor: CurrentActor, session: SessionDep) -> list[AuthorityOut]:
-    return [AuthorityOut(code=a.code, name=a.name, kind=a.kind, country=a.country)
-            for a in service.list_authorities(session)]
+    return [
+        AuthorityOut(code=a.code, name=a.name, kind=a.kind, country=a.country)
+        for a in service.list_authorities(session)
+    ]
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
 def create_user(body: UserIn, actor: CurrentActor, session: SessionDep) -> UserOut:
     """Create a user in the administrator's own authority."""
     code = actor.authority_code or ""
-    user = service.create_user(session, actor=actor, authority_code=code,
-                               username=body.username, roles=body.roles)
+    user = service.create_user(
+        session, actor=actor, authority_code=code, username=body.username, roles=body.roles
+    )
     return UserOut(username=user.username, authority=code, roles=user.roles)
 
 
 @router.post("/users/{username}/tokens", response_model=TokenOut, status_code=201)
-def issue_token(username: str, body: TokenIn, actor: CurrentActor, session: SessionDep
-                ) -> TokenOut:
-    return TokenOut(token=service.issue_token(session, actor=actor, username=username,
-                                              label=body.label, valid_days=body.valid_days))
+def issue_token(username: str, body: TokenIn, actor: CurrentActor, session: SessionDep) -> TokenOut:
+    return TokenOut(
+        token=service.issue_token(
+            session, actor=actor, username=username, label=body.label, valid_days=body.valid_days
+        )
+    )
 
 
 @router.delete("/users/{username}/tokens")
@@ -72,5 +77,6 @@ def revoke_tokens(username: str, actor: CurrentActor, session: SessionDep) -> di
 @router.post("/sharing", status_code=204)
 def grant(body: GrantIn, actor: CurrentActor, session: SessionDep) -> None:
     """Let another authority read this authority's filings."""
-    service.grant_sharing(session, actor=actor, owner=actor.authority_code or "",
-                          grantee=body.grantee)
+    service.grant_sharing(
+        session, actor=actor, owner=actor.authority_code or "", grantee=body.grantee
+    )

@@ -25,8 +25,9 @@ from tollgate.intake.mapping import load_mapping
 from tollgate.intake.readers import FORMATS, detect_format
 from tollgate.quality import scorecards as sc
 
-app = typer.Typer(help="Tollgate — customs risk management.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Tollgate — customs risk management.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 authority_app = typer.Typer(help="Authorities.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and API tokens.", no_args_is_help=True)
 quality_app = typer.Typer(help="Data quality (DQ-1..DQ-7).", no_args_is_help=True)
@@ -59,8 +60,13 @@ def generate(
 
     with _progress() as progress:
         task = progress.add_task("generating", total=declarations)
-        stats = run(declarations=declarations, seed=seed, out=out, labels_out=labels,
-                    progress=lambda n: progress.update(task, completed=n))
+        stats = run(
+            declarations=declarations,
+            seed=seed,
+            out=out,
+            labels_out=labels,
+            progress=lambda n: progress.update(task, completed=n),
+        )
     console.print(f"wrote {out}: {stats}")
 
 
@@ -71,8 +77,7 @@ def load(
     fmt: Annotated[str | None, typer.Option("--format", help="jsonl, csv or parquet")] = None,
     mapping: Annotated[Path | None, typer.Option(help="Column mapping (YAML).")] = None,
     batch_size: Annotated[int, typer.Option(min=1, max=50_000)] = 2000,
-    report: Annotated[Path | None, typer.Option(help="Write every rejection (JSON Lines).")]
-    = None,
+    report: Annotated[Path | None, typer.Option(help="Write every rejection (JSON Lines).")] = None,
 ) -> None:
     """Bulk-load filings. Safe to interrupt and run again: it resumes, never duplicates."""
     fmt = fmt or detect_format(source)
@@ -85,9 +90,15 @@ def load(
     size = source.stat().st_size
     with _progress() as progress:
         task = progress.add_task(f"loading {source.name}", total=None)
-        summary = bulk_load(f, source, fmt=fmt, mapping=column_mapping, actor=SYSTEM,
-                            batch_size=batch_size,
-                            progress=lambda n, _pos: progress.advance(task, n))
+        summary = bulk_load(
+            f,
+            source,
+            fmt=fmt,
+            mapping=column_mapping,
+            actor=SYSTEM,
+            batch_size=batch_size,
+            progress=lambda n, _pos: progress.advance(task, n),
+        )
     if summary.already_done:
         console.print(f"{source} was loaded before (job {summary.job_id}); nothing to do")
     elif summary.resumed_from:
@@ -95,8 +106,9 @@ def load(
     table = Table(title=f"load job {summary.job_id} ({size:,} bytes)")
     for col in ("accepted", "amended", "unchanged", "rejected"):
         table.add_column(col, justify="right")
-    table.add_row(*(f"{getattr(summary, c):,}" for c in
-                    ("accepted", "amended", "unchanged", "rejected")))
+    table.add_row(
+        *(f"{getattr(summary, c):,}" for c in ("accepted", "amended", "unchanged", "rejected"))
+    )
     console.print(table)
     if summary.rejected:
         _print_rejections(summary.job_id, report)
@@ -124,16 +136,26 @@ def _write_rejections(session: object, job_id: int, report: Path) -> None:
         offset = 0
         while page := rejections(session, job_id, offset=offset, limit=1000):
             for r in page:
-                fh.write(json.dumps({"position": r.position, "record_id": r.record_id,
-                                     "field": r.field, "code": r.code,
-                                     "message": r.message}) + "\n")
+                fh.write(
+                    json.dumps(
+                        {
+                            "position": r.position,
+                            "record_id": r.record_id,
+                            "field": r.field,
+                            "code": r.code,
+                            "message": r.message,
+                        }
+                    )
+                    + "\n"
+                )
             offset += len(page)
 
 
 @app.command("rejections")
 @friendly
-def rejections_cmd(job: int, out: Annotated[Path, typer.Option()] = Path("rejections.jsonl")
-                   ) -> None:
+def rejections_cmd(
+    job: int, out: Annotated[Path, typer.Option()] = Path("rejections.jsonl")
+) -> None:
     """Write every rejection of a load job as JSON Lines."""
     with factory()() as session:
         _write_rejections(session, job, out)
@@ -175,15 +197,28 @@ def demo(
     if not filings.exists():
         with _progress() as progress:
             task = progress.add_task("generating", total=declarations)
-            run(declarations=declarations, seed=seed, out=filings, labels_out=labels,
-                progress=lambda n: progress.update(task, completed=n))
+            run(
+                declarations=declarations,
+                seed=seed,
+                out=filings,
+                labels_out=labels,
+                progress=lambda n: progress.update(task, completed=n),
+            )
     with _progress() as progress:
         task = progress.add_task(f"loading {filings.name}", total=None)
-        summary = bulk_load(factory(), filings, fmt="jsonl", mapping=None, actor=SYSTEM,
-                            progress=lambda n, _p: progress.advance(task, n))
-    console.print(f"load job {summary.job_id}: {summary.accepted:,} accepted, "
-                  f"{summary.amended:,} amended, {summary.unchanged:,} unchanged, "
-                  f"{summary.rejected:,} rejected")
+        summary = bulk_load(
+            factory(),
+            filings,
+            fmt="jsonl",
+            mapping=None,
+            actor=SYSTEM,
+            progress=lambda n, _p: progress.advance(task, n),
+        )
+    console.print(
+        f"load job {summary.job_id}: {summary.accepted:,} accepted, "
+        f"{summary.amended:,} amended, {summary.unchanged:,} unchanged, "
+        f"{summary.rejected:,} rejected"
+    )
     _quality_summary(days=3650)
     _scorecards(days=3650, limit=5)
     console.print(f"\nAPI token for user [bold]demo-analyst[/] (NL): {token}")
@@ -199,10 +234,16 @@ def _demo_user(session: object) -> str:
 
     assert isinstance(session, Session)
     if session.scalar(select(User).where(User.username == "demo-analyst")) is None:
-        authorities.create_user(session, actor=SYSTEM, authority_code="NL",
-                                username="demo-analyst", roles=["analyst", "intake"])
-    return authorities.issue_token(session, actor=SYSTEM, username="demo-analyst",
-                                   label="demo", valid_days=7)
+        authorities.create_user(
+            session,
+            actor=SYSTEM,
+            authority_code="NL",
+            username="demo-analyst",
+            roles=["analyst", "intake"],
+        )
+    return authorities.issue_token(
+        session, actor=SYSTEM, username="demo-analyst", label="demo", valid_days=7
+    )
 
 
 def _period(days: int) -> tuple[datetime, datetime]:
@@ -225,18 +266,33 @@ def _quality_summary(days: int) -> None:
 def _scorecards(days: int, limit: int, filer: str | None = None) -> None:
     start, end = _period(days)
     with factory()() as session:
-        cards, total = sc.scorecards(session, SYSTEM, received_from=start, received_to=end,
-                                     limit=limit, filer=filer)
+        cards, total = sc.scorecards(
+            session, SYSTEM, received_from=start, received_to=end, limit=limit, filer=filer
+        )
     table = Table(title=f"filer scorecards, worst first ({total:,} filers)")
-    for col in ("rank", "filer", "filings", "mean score", "with findings", "rejected", "trend",
-                "top finding"):
+    for col in (
+        "rank",
+        "filer",
+        "filings",
+        "mean score",
+        "with findings",
+        "rejected",
+        "trend",
+        "top finding",
+    ):
         table.add_column(col)
     for c in cards:
         top = max(c.finding_shares.items(), key=lambda kv: kv[1], default=("", 0.0))
-        table.add_row(str(c.rank), c.filer, f"{c.filings:,}", f"{c.mean_score:.1f}",
-                      f"{c.share_with_findings:.1%}", f"{c.rejected_records:,}",
-                      "" if c.trend is None else f"{c.trend:+.1f}",
-                      f"{top[0]} {top[1]:.0%}" if top[0] else "")
+        table.add_row(
+            str(c.rank),
+            c.filer,
+            f"{c.filings:,}",
+            f"{c.mean_score:.1f}",
+            f"{c.share_with_findings:.1%}",
+            f"{c.rejected_records:,}",
+            "" if c.trend is None else f"{c.trend:+.1f}",
+            f"{top[0]} {top[1]:.0%}" if top[0] else "",
+        )
     console.print(table)
 
 
@@ -249,9 +305,11 @@ def quality_summary(days: Annotated[int, typer.Option(min=1)] = 30) -> None:
 
 @quality_app.command("scorecards")
 @friendly
-def quality_scorecards(days: Annotated[int, typer.Option(min=1)] = 30,
-                       limit: Annotated[int, typer.Option(min=1)] = 20,
-                       filer: str | None = None) -> None:
+def quality_scorecards(
+    days: Annotated[int, typer.Option(min=1)] = 30,
+    limit: Annotated[int, typer.Option(min=1)] = 20,
+    filer: str | None = None,
+) -> None:
     """Filers ranked by mean quality score, worst first (DQ-7)."""
     _scorecards(days, limit, filer)
 
@@ -268,33 +326,43 @@ def authority_list() -> None:
 
 @authority_app.command("add")
 @friendly
-def authority_add(code: str, name: Annotated[str, typer.Option()],
-                  kind: Annotated[str, typer.Option(help="customs, eu_body or partner")],
-                  country: str | None = None) -> None:
+def authority_add(
+    code: str,
+    name: Annotated[str, typer.Option()],
+    kind: Annotated[str, typer.Option(help="customs, eu_body or partner")],
+    country: str | None = None,
+) -> None:
     with transaction() as session:
-        authorities.create_authority(session, actor=SYSTEM, code=code, name=name, kind=kind,
-                                     country=country)
+        authorities.create_authority(
+            session, actor=SYSTEM, code=code, name=name, kind=kind, country=country
+        )
     console.print(f"authority {code} created")
 
 
 @user_app.command("add")
 @friendly
-def user_add(username: str, authority: Annotated[str, typer.Option()],
-             role: Annotated[list[str], typer.Option(help="Repeat for several roles.")]) -> None:
+def user_add(
+    username: str,
+    authority: Annotated[str, typer.Option()],
+    role: Annotated[list[str], typer.Option(help="Repeat for several roles.")],
+) -> None:
     with transaction() as session:
-        authorities.create_user(session, actor=SYSTEM, authority_code=authority,
-                                username=username, roles=role)
+        authorities.create_user(
+            session, actor=SYSTEM, authority_code=authority, username=username, roles=role
+        )
     console.print(f"user {username} created in {authority} with roles {', '.join(role)}")
 
 
 @user_app.command("token")
 @friendly
-def user_token(username: str, label: str = "cli",
-               days: Annotated[int, typer.Option(min=1, max=3650)] = 365) -> None:
+def user_token(
+    username: str, label: str = "cli", days: Annotated[int, typer.Option(min=1, max=3650)] = 365
+) -> None:
     """Issue an API token; it is printed once and stored only as a hash."""
     with transaction() as session:
-        token = authorities.issue_token(session, actor=SYSTEM, username=username, label=label,
-                                        valid_days=days)
+        token = authorities.issue_token(
+            session, actor=SYSTEM, username=username, label=label, valid_days=days
+        )
     console.print(token)
 
 
@@ -324,8 +392,7 @@ def audit_verify() -> None:
     if report.intact:
         console.print(f"audit log intact: {report.entries:,} entries, head {report.head}")
     else:
-        console.print(f"[bold red]audit log broken[/] at entry {report.broken_at}: "
-                      f"{report.reason}")
+        console.print(f"[bold red]audit log broken[/] at entry {report.broken_at}: {report.reason}")
         raise typer.Exit(1)
 
 
@@ -336,15 +403,26 @@ def audit_list(after: int = 0, limit: int = 50, action: str | None = None) -> No
         rows = audit_log.entries(session, after=after, limit=limit, action=action)
     table = Table("seq", "at", "actor", "action", "object", "purpose")
     for e in rows:
-        table.add_row(str(e.seq), e.at.isoformat(timespec="seconds"), e.actor, e.action,
-                      f"{e.object_type}:{e.object_id or ''}", e.purpose or "")
+        table.add_row(
+            str(e.seq),
+            e.at.isoformat(timespec="seconds"),
+            e.actor,
+            e.action,
+            f"{e.object_type}:{e.object_id or ''}",
+            e.purpose or "",
+        )
     console.print(table)
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(),
-                    console=console, transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 if __name__ == "__main__":

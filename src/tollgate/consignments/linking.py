@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from tollgate.consignments.tables import Consignment, ConsignmentEvent, ConsignmentMember
+from tollgate.consignments.tables import Consignment, ConsignmentMember
 from tollgate.declarations.tables import FilingLink, FilingRecord
 from tollgate.intake.writer import RowWriter
 
@@ -68,7 +68,8 @@ def link_versions(session: Session, versions: Sequence[StoredVersion], now: date
         new_ids = writer.allocate_ids("consignments", len(missing))
         stamp = writer.time(now)
         writer.insert(
-            "consignments", ("id", "authority_id", "reference", "created_at"),
+            "consignments",
+            ("id", "authority_id", "reference", "created_at"),
             [(cid, a, r, stamp) for cid, (a, r) in zip(new_ids, missing, strict=True)],
         )
         ids.update(zip(missing, new_ids, strict=True))
@@ -81,8 +82,9 @@ def link_versions(session: Session, versions: Sequence[StoredVersion], now: date
             members.add((cid, v.filing_id, "core"))
     # import declarations that cite the ENS by MRN rather than by transport document
     by_mrn = {
-        dict(v.links)["ens_mrn"]: v for v in versions if "ens_mrn" in dict(v.links)
-        and "htd" not in dict(v.links)
+        dict(v.links)["ens_mrn"]: v
+        for v in versions
+        if "ens_mrn" in dict(v.links) and "htd" not in dict(v.links)
     }
     if by_mrn:
         for mrn, cid in _consignments_by_link(session, "mrn", list(by_mrn), roles=("core",)):
@@ -103,7 +105,10 @@ def link_versions(session: Session, versions: Sequence[StoredVersion], now: date
                 if cauth == auth:
                     new_members.add((cid, fid, "master"))
     masters = {
-        value: v for v in versions if v.layer == "master" for kind, value in v.links
+        value: v
+        for v in versions
+        if v.layer == "master"
+        for kind, value in v.links
         if kind == "mtd"
     }
     if masters:
@@ -126,13 +131,19 @@ def link_versions(session: Session, versions: Sequence[StoredVersion], now: date
             container_of[value].append((cid, auth_of[cid]))
     csm_members: set[tuple[int, int, str]] = set()
     if container_of:
-        for fid, value, auth in _filings_by_link(session, "container", list(container_of),
-                                                 filing_kind="csm"):
+        for fid, value, auth in _filings_by_link(
+            session, "container", list(container_of), filing_kind="csm"
+        ):
             for cid, cauth in container_of[value]:
                 if cauth == auth:
                     csm_members.add((cid, fid, "csm"))
-    csms = {value: v for v in versions if v.kind == "csm" for kind, value in v.links
-            if kind == "container"}
+    csms = {
+        value: v
+        for v in versions
+        if v.kind == "csm"
+        for kind, value in v.links
+        if kind == "container"
+    }
     if csms:
         for value, cid, auth in _consignments_by_link_auth(
             session, "container", list(csms), roles=("core", "master")
@@ -155,14 +166,19 @@ def link_versions(session: Session, versions: Sequence[StoredVersion], now: date
         for cid, fid in rows:
             v = version_of[fid]
             reason = (
-                "container_status" if v.kind == "csm"
-                else "new_filing" if v.is_new_filing else "amendment"
+                "container_status"
+                if v.kind == "csm"
+                else "new_filing"
+                if v.is_new_filing
+                else "amendment"
             )
             events.append((0, cid, v.version_id, reason, stamp))
     events.sort(key=lambda e: (e[2], e[1]))
-    writer.insert("consignment_events",
-                  ("consignment_id", "filing_version_id", "reason", "created_at"),
-                  [(c, v, r, stamp) for _, c, v, r, stamp in events])
+    writer.insert(
+        "consignment_events",
+        ("consignment_id", "filing_version_id", "reason", "created_at"),
+        [(c, v, r, stamp) for _, c, v, r, stamp in events],
+    )
     return len(events)
 
 
@@ -188,7 +204,8 @@ def _insert_members(session: Session, members: set[tuple[int, int, str]]) -> Non
         if (c, f) not in stored and (c, f) not in fresh:
             fresh[(c, f)] = r
     RowWriter(session).insert(
-        "consignment_members", ("consignment_id", "filing_id", "role"),
+        "consignment_members",
+        ("consignment_id", "filing_id", "role"),
         [(c, f, r) for (c, f), r in fresh.items()],
     )
 
@@ -232,10 +249,14 @@ def _links_of(session: Session, fids: Sequence[int], kind: str) -> dict[int, lis
 
 
 def _filings_by_link(
-    session: Session, kind: str, values: Sequence[str], *, layer: str | None = None,
+    session: Session,
+    kind: str,
+    values: Sequence[str],
+    *,
+    layer: str | None = None,
     filing_kind: str | None = None,
 ) -> list[tuple[int, str, int]]:
-    out = []
+    out: list[tuple[int, str, int]] = []
     for chunk in _chunks(values):
         query = (
             select(FilingLink.filing_id, FilingLink.value, FilingRecord.authority_id)
@@ -253,14 +274,17 @@ def _filings_by_link(
 def _consignments_by_link_auth(
     session: Session, kind: str, values: Sequence[str], roles: tuple[str, ...] = ("core",)
 ) -> list[tuple[str, int, int]]:
-    out = []
+    out: list[tuple[str, int, int]] = []
     for chunk in _chunks(values):
         rows = session.execute(
             select(FilingLink.value, ConsignmentMember.consignment_id, Consignment.authority_id)
-            .join(ConsignmentMember, and_(
-                ConsignmentMember.filing_id == FilingLink.filing_id,
-                ConsignmentMember.role.in_(roles),
-            ))
+            .join(
+                ConsignmentMember,
+                and_(
+                    ConsignmentMember.filing_id == FilingLink.filing_id,
+                    ConsignmentMember.role.in_(roles),
+                ),
+            )
             .join(Consignment, Consignment.id == ConsignmentMember.consignment_id)
             .where(FilingLink.kind == kind, FilingLink.value.in_(chunk))
         )

@@ -33,8 +33,9 @@ class ConsignmentView:
     events: list[ConsignmentEvent]
 
 
-def _visible(session: Session, actor: Actor, consignment: Consignment | None,
-             cid: int) -> Consignment:
+def _visible(
+    session: Session, actor: Actor, consignment: Consignment | None, cid: int
+) -> Consignment:
     actor.require(Permission.READ_FILINGS)
     visible = visible_authority_ids(session, actor)
     if consignment is None or (visible is not None and consignment.authority_id not in visible):
@@ -43,8 +44,7 @@ def _visible(session: Session, actor: Actor, consignment: Consignment | None,
 
 
 def get_consignment(session: Session, actor: Actor, consignment_id: int) -> ConsignmentView:
-    consignment = _visible(session, actor, session.get(Consignment, consignment_id),
-                           consignment_id)
+    consignment = _visible(session, actor, session.get(Consignment, consignment_id), consignment_id)
     rows = session.execute(
         select(ConsignmentMember.role, FilingRecord)
         .join(FilingRecord, FilingRecord.id == ConsignmentMember.filing_id)
@@ -55,24 +55,31 @@ def get_consignment(session: Session, actor: Actor, consignment_id: int) -> Cons
     by_filing: dict[int, list[FilingVersion]] = {fid: [] for fid in fids}
     if fids:
         for v in session.scalars(
-            select(FilingVersion).where(FilingVersion.filing_id.in_(fids))
+            select(FilingVersion)
+            .where(FilingVersion.filing_id.in_(fids))
             .order_by(FilingVersion.filing_id, FilingVersion.version)
         ):
             by_filing[v.filing_id].append(v)
-    events = list(session.scalars(
-        select(ConsignmentEvent).where(ConsignmentEvent.consignment_id == consignment_id)
-        .order_by(ConsignmentEvent.id)
-    ))
+    events = list(
+        session.scalars(
+            select(ConsignmentEvent)
+            .where(ConsignmentEvent.consignment_id == consignment_id)
+            .order_by(ConsignmentEvent.id)
+        )
+    )
     return ConsignmentView(
         consignment, [MemberView(role, f, by_filing[f.id]) for role, f in rows], events
     )
 
 
 def consignments_of_filing(session: Session, filing_id: int) -> list[int]:
-    return list(session.scalars(
-        select(ConsignmentMember.consignment_id).where(ConsignmentMember.filing_id == filing_id)
-        .order_by(ConsignmentMember.consignment_id)
-    ))
+    return list(
+        session.scalars(
+            select(ConsignmentMember.consignment_id)
+            .where(ConsignmentMember.filing_id == filing_id)
+            .order_by(ConsignmentMember.consignment_id)
+        )
+    )
 
 
 def list_consignments(
@@ -91,7 +98,10 @@ def list_consignments(
 
 
 def poll_events(
-    session: Session, *, consumer: str, limit: int = 1000,
+    session: Session,
+    *,
+    consumer: str,
+    limit: int = 1000,
     authority_ids: set[int] | None = None,
 ) -> list[ConsignmentEvent]:
     """The next events a consumer (e.g. the risk engine) has not acknowledged, oldest first,

@@ -60,32 +60,50 @@ class ConsignmentPage(BaseModel):
 
 
 @router.get("/consignments", response_model=ConsignmentPage)
-def list_consignments(actor: CurrentActor, session: SessionDep,
-                      after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)
-                      ) -> ConsignmentPage:
+def list_consignments(
+    actor: CurrentActor,
+    session: SessionDep,
+    after: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=1000),
+) -> ConsignmentPage:
     items, nxt = service.list_consignments(session, actor, after=after, limit=limit)
     return ConsignmentPage(
-        items=[ConsignmentSummary(id=c.id, reference=c.reference, created_at=c.created_at)
-               for c in items],
+        items=[
+            ConsignmentSummary(id=c.id, reference=c.reference, created_at=c.created_at)
+            for c in items
+        ],
         next_after=nxt,
     )
 
 
 @router.get("/consignments/{consignment_id}", response_model=ConsignmentOut)
-def get_consignment(consignment_id: int, actor: CurrentActor, session: SessionDep
-                    ) -> ConsignmentOut:
+def get_consignment(
+    consignment_id: int, actor: CurrentActor, session: SessionDep
+) -> ConsignmentOut:
     """All filings and messages of one consignment, each with its full version history."""
     view = service.get_consignment(session, actor, consignment_id)
     return ConsignmentOut(
-        id=view.consignment.id, reference=view.consignment.reference,
+        id=view.consignment.id,
+        reference=view.consignment.reference,
         created_at=view.consignment.created_at,
-        members=[MemberOut(role=m.role, filing_id=m.filing.id, kind=m.filing.kind,
-                           filing_type=m.filing.filing_type, layer=m.filing.layer,
-                           filer=m.filing.filer, lrn=m.filing.lrn,
-                           versions=[VersionOut(version=v.version, received_at=v.received_at,
-                                                quality_score=v.quality_score)
-                                     for v in m.versions])
-                 for m in view.members],
+        members=[
+            MemberOut(
+                role=m.role,
+                filing_id=m.filing.id,
+                kind=m.filing.kind,
+                filing_type=m.filing.filing_type,
+                layer=m.filing.layer,
+                filer=m.filing.filer,
+                lrn=m.filing.lrn,
+                versions=[
+                    VersionOut(
+                        version=v.version, received_at=v.received_at, quality_score=v.quality_score
+                    )
+                    for v in m.versions
+                ],
+            )
+            for m in view.members
+        ],
         events=[_event(e) for e in view.events],
     )
 
@@ -95,10 +113,13 @@ def _event(e: object) -> EventOut:
 
 
 @router.get("/events", response_model=list[EventOut])
-def events(actor: CurrentActor, session: SessionDep,
-           consumer: str = Query(..., pattern=r"^[a-z][a-z0-9_-]{0,49}$"),
-           limit: int = Query(1000, ge=1, le=10000), ack: int | None = Query(None, ge=0)
-           ) -> list[EventOut]:
+def events(
+    actor: CurrentActor,
+    session: SessionDep,
+    consumer: str = Query(..., pattern=r"^[a-z][a-z0-9_-]{0,49}$"),
+    limit: int = Query(1000, ge=1, le=10000),
+    ack: int | None = Query(None, ge=0),
+) -> list[EventOut]:
     """Consignment change events a consumer has not acknowledged yet (oldest first).
 
     Pass ``ack`` = the last event id you processed to move your cursor first."""
@@ -107,5 +128,7 @@ def events(actor: CurrentActor, session: SessionDep,
     if ack is not None:
         service.acknowledge(session, consumer=key, last_event_id=ack)
     visible = visible_authority_ids(session, actor)
-    return [_event(e) for e in service.poll_events(session, consumer=key, limit=limit,
-                                                   authority_ids=visible)]
+    return [
+        _event(e)
+        for e in service.poll_events(session, consumer=key, limit=limit, authority_ids=visible)
+    ]

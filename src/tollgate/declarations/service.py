@@ -34,7 +34,8 @@ class FilingPage:
 def has_personal_data(document: dict[str, Any]) -> bool:
     return any(
         isinstance(document.get(role), dict) and document[role].get("is_person")
-        for roles in ROLE_FIELDS.values() for role in roles
+        for roles in ROLE_FIELDS.values()
+        for role in roles
     )
 
 
@@ -44,7 +45,7 @@ def redact(document: dict[str, Any]) -> dict[str, Any]:
         for role in roles:
             party = out.get(role)
             if isinstance(party, dict) and party.get("is_person"):
-                kept = {"is_person": True}
+                kept: dict[str, Any] = {"is_person": True}
                 address = party.get("address")
                 if isinstance(address, dict) and "country" in address:
                     kept["address"] = {"country": address["country"]}
@@ -53,7 +54,10 @@ def redact(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def visible_document(
-    session: Session, actor: Actor, filing: FilingRecord, version: FilingVersion,
+    session: Session,
+    actor: Actor,
+    filing: FilingRecord,
+    version: FilingVersion,
     purpose: str | None,
 ) -> tuple[dict[str, Any], bool]:
     """The document as ``actor`` may see it, and whether it was redacted."""
@@ -68,8 +72,12 @@ def visible_document(
             "(header 'X-Purpose' or --purpose); it is recorded in the audit log"
         )
     record(
-        session, actor=actor, action="read_personal_data", object_type="filing_version",
-        object_id=f"{filing.id}/{version.version}", purpose=purpose.strip()[:500],
+        session,
+        actor=actor,
+        action="read_personal_data",
+        object_type="filing_version",
+        object_id=f"{filing.id}/{version.version}",
+        purpose=purpose.strip()[:500],
         detail={"kind": filing.kind, "filer": filing.filer, "lrn": filing.lrn},
     )
     return document, False
@@ -86,10 +94,13 @@ def get_filing(session: Session, actor: Actor, filing_id: int) -> FilingRecord:
 
 
 def versions(session: Session, filing_id: int) -> list[FilingVersion]:
-    return list(session.scalars(
-        select(FilingVersion).where(FilingVersion.filing_id == filing_id)
-        .order_by(FilingVersion.version)
-    ))
+    return list(
+        session.scalars(
+            select(FilingVersion)
+            .where(FilingVersion.filing_id == filing_id)
+            .order_by(FilingVersion.version)
+        )
+    )
 
 
 def get_version(session: Session, filing_id: int, version: int | None) -> FilingVersion:
@@ -105,16 +116,26 @@ def get_version(session: Session, filing_id: int, version: int | None) -> Filing
 
 
 def findings_of(session: Session, version_id: int) -> list[QualityFinding]:
-    return list(session.scalars(
-        select(QualityFinding).where(QualityFinding.filing_version_id == version_id)
-        .order_by(QualityFinding.id)
-    ))
+    return list(
+        session.scalars(
+            select(QualityFinding)
+            .where(QualityFinding.filing_version_id == version_id)
+            .order_by(QualityFinding.id)
+        )
+    )
 
 
 def list_filings(
-    session: Session, actor: Actor, *, kind: str | None = None, filer: str | None = None,
-    office: str | None = None, received_from: datetime | None = None,
-    received_to: datetime | None = None, after: int = 0, limit: int = 100,
+    session: Session,
+    actor: Actor,
+    *,
+    kind: str | None = None,
+    filer: str | None = None,
+    office: str | None = None,
+    received_from: datetime | None = None,
+    received_to: datetime | None = None,
+    after: int = 0,
+    limit: int = 100,
 ) -> FilingPage:
     """Keyset pagination on id: stable under concurrent inserts, cheap at any depth."""
     actor.require(Permission.READ_FILINGS)

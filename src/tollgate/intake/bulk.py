@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tollgate.audit.log import record
 from tollgate.authorities.service import Actor, authority_ids_by_country
-from tollgate.declarations.tables import FilingLabel
 from tollgate.db import insert_ignoring_conflicts
+from tollgate.declarations.tables import FilingLabel
 from tollgate.intake.mapping import ColumnMapping
 from tollgate.intake.readers import SourceRecord, read_source
 from tollgate.intake.records import PreparedFiling, RecordError, prepare, prepare_json
@@ -74,8 +74,16 @@ def _job(session: Session, path: Path, fp: str, fmt: str) -> LoadJob:
     job = session.scalar(select(LoadJob).where(LoadJob.fingerprint == fp))
     if job is None:
         job = LoadJob(
-            source=str(path), fingerprint=fp, format=fmt, status="running", committed_position=0,
-            accepted=0, unchanged=0, amended=0, rejected=0, started_at=datetime.now(UTC),
+            source=str(path),
+            fingerprint=fp,
+            format=fmt,
+            status="running",
+            committed_position=0,
+            accepted=0,
+            unchanged=0,
+            amended=0,
+            rejected=0,
+            started_at=datetime.now(UTC),
             finished_at=None,
         )
         session.add(job)
@@ -99,12 +107,25 @@ def bulk_load(
         job = _job(session, path, fp, fmt)
         job_id, start = job.id, job.committed_position
         if job.status == "done":
-            return LoadSummary(job_id, str(path), start, job.accepted, job.amended,
-                               job.unchanged, job.rejected, already_done=True)
+            return LoadSummary(
+                job_id,
+                str(path),
+                start,
+                job.accepted,
+                job.amended,
+                job.unchanged,
+                job.rejected,
+                already_done=True,
+            )
         if start == 0:
-            record(session, actor=actor, action="bulk_load_started", object_type="load_job",
-                   object_id=str(job_id), detail={"source": str(path), "format": fmt,
-                                                  "fingerprint": fp})
+            record(
+                session,
+                actor=actor,
+                action="bulk_load_started",
+                object_type="load_job",
+                object_id=str(job_id),
+                detail={"source": str(path), "format": fmt, "fingerprint": fp},
+            )
         authorities = authority_ids_by_country(session)
     totals = {"accepted": 0, "amended": 0, "unchanged": 0, "rejected": 0}
     for batch in _batches(read_source(path, fmt, mapping, skip_to=start), batch_size):
@@ -121,14 +142,21 @@ def bulk_load(
             else:
                 errors.extend(out)
         with factory() as session, session.begin():
-            result = store_batch(session, prepared, actor=actor, received_at=received_at,
-                                 load_job_id=job_id, authorities=authorities)
+            result = store_batch(
+                session,
+                prepared,
+                actor=actor,
+                received_at=received_at,
+                load_job_id=job_id,
+                authorities=authorities,
+            )
             _store_labels(session, result, labels)
             for o in result.outcomes:
                 errors.extend(o.errors)
             save_rejections(session, errors, load_job_id=job_id, received_at=received_at)
             counts = {
-                "accepted": result.count("accepted"), "amended": result.count("amended"),
+                "accepted": result.count("accepted"),
+                "amended": result.count("amended"),
                 "unchanged": result.count("unchanged"),
                 "rejected": len({e.position for e in errors}),
             }
@@ -139,10 +167,18 @@ def bulk_load(
             job.unchanged += counts["unchanged"]
             job.rejected += counts["rejected"]
             if counts["accepted"] or counts["amended"]:
-                record(session, actor=actor, action="store_filings", object_type="load_job",
-                       object_id=str(job_id),
-                       detail={"first_position": batch[0].position,
-                               "last_position": batch[-1].position, **counts})
+                record(
+                    session,
+                    actor=actor,
+                    action="store_filings",
+                    object_type="load_job",
+                    object_id=str(job_id),
+                    detail={
+                        "first_position": batch[0].position,
+                        "last_position": batch[-1].position,
+                        **counts,
+                    },
+                )
         for k, v in counts.items():
             totals[k] += v
         if progress is not None:
@@ -151,12 +187,22 @@ def bulk_load(
         job = session.get_one(LoadJob, job_id)
         job.status = "done"
         job.finished_at = datetime.now(UTC)
-        record(session, actor=actor, action="bulk_load_finished", object_type="load_job",
-               object_id=str(job_id),
-               detail={"accepted": job.accepted, "amended": job.amended,
-                       "unchanged": job.unchanged, "rejected": job.rejected})
-        return LoadSummary(job_id, str(path), start, job.accepted, job.amended, job.unchanged,
-                           job.rejected)
+        record(
+            session,
+            actor=actor,
+            action="bulk_load_finished",
+            object_type="load_job",
+            object_id=str(job_id),
+            detail={
+                "accepted": job.accepted,
+                "amended": job.amended,
+                "unchanged": job.unchanged,
+                "rejected": job.rejected,
+            },
+        )
+        return LoadSummary(
+            job_id, str(path), start, job.accepted, job.amended, job.unchanged, job.rejected
+        )
 
 
 def _store_labels(session: Session, result: BatchResult, labels: dict[int, dict[str, str]]) -> None:
@@ -169,22 +215,37 @@ def _store_labels(session: Session, result: BatchResult, labels: dict[int, dict[
 
 
 def save_rejections(
-    session: Session, errors: list[RecordError], *, load_job_id: int | None,
+    session: Session,
+    errors: list[RecordError],
+    *,
+    load_job_id: int | None,
     received_at: datetime,
 ) -> None:
     rows = [
-        {"load_job_id": load_job_id, "position": e.position, "record_id": e.record_id,
-         "filer": e.filer if e.filer and len(e.filer) <= 17 else None,
-         "field": e.field[:200], "code": e.code[:50], "message": e.message[:1000],
-         "received_at": received_at}
+        {
+            "load_job_id": load_job_id,
+            "position": e.position,
+            "record_id": e.record_id,
+            "filer": e.filer if e.filer and len(e.filer) <= 17 else None,
+            "field": e.field[:200],
+            "code": e.code[:50],
+            "message": e.message[:1000],
+            "received_at": received_at,
+        }
         for e in errors
     ]
     insert_ignoring_conflicts(session, Rejection.__table__, rows)
 
 
-def rejections(session: Session, job_id: int, *, offset: int = 0,
-               limit: int = 100) -> list[Rejection]:
-    return list(session.scalars(
-        select(Rejection).where(Rejection.load_job_id == job_id)
-        .order_by(Rejection.position, Rejection.id).offset(offset).limit(limit)
-    ))
+def rejections(
+    session: Session, job_id: int, *, offset: int = 0, limit: int = 100
+) -> list[Rejection]:
+    return list(
+        session.scalars(
+            select(Rejection)
+            .where(Rejection.load_job_id == job_id)
+            .order_by(Rejection.position, Rejection.id)
+            .offset(offset)
+            .limit(limit)
+        )
+    )

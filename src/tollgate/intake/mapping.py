@@ -20,11 +20,12 @@ attribute or index access is refused, so a mapping file cannot reach into Python
 
 from __future__ import annotations
 
+import contextlib
 import re
 import string
-from decimal import Decimal, InvalidOperation
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -100,14 +101,15 @@ def _convert(cell: Any, rule: FieldRule) -> Any:
     if rule.template is not None:
         value = rule.template.format(value=value)
     if rule.round_to is not None:
-        try:
+        # a value that is no number is left as it is: validation reports the field
+        with contextlib.suppress(InvalidOperation):
             value = str(round(Decimal(str(value)), rule.round_to))
-        except InvalidOperation:
-            pass  # left as it is: validation reports the field as not a number
     if rule.fmt == "date":
         value = f"{str(value)[:10]}T00:00:00Z"
-    elif rule.fmt == "datetime" and isinstance(value, str) and not re.search(
-        r"(Z|[+-]\d\d:?\d\d)$", value
+    elif (
+        rule.fmt == "datetime"
+        and isinstance(value, str)
+        and not re.search(r"(Z|[+-]\d\d:?\d\d)$", value)
     ):
         value = value + "Z"
     return value
@@ -185,16 +187,25 @@ def parse_mapping(text: str) -> ColumnMapping:
         if round_to is not None and (not isinstance(round_to, int) or not 0 <= round_to <= 8):
             raise ValidationFailed(f"mapping {where}: round must be a whole number 0..8")
         rules.append(
-            FieldRule(_target(path, where), path, spec["column"], None,
-                      None if template is None else str(template), fmt, round_to)
+            FieldRule(
+                _target(path, where),
+                path,
+                spec["column"],
+                None,
+                None if template is None else str(template),
+                fmt,
+                round_to,
+            )
         )
     labels = data.get("labels") or {}
     if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
         raise ValidationFailed("mapping 'labels' must map label names to column names")
     record_id = data.get("record_id")
     return ColumnMapping(
-        rules=tuple(rules), record_id=record_id if isinstance(record_id, str) else None,
-        labels=tuple(sorted(labels.items())), source_text=text,
+        rules=tuple(rules),
+        record_id=record_id if isinstance(record_id, str) else None,
+        labels=tuple(sorted(labels.items())),
+        source_text=text,
     )
 
 

@@ -73,19 +73,30 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str] | RecordError]]:
                 yield position, RecordError(position, None, "$", "broken_csv_row", str(exc))
                 continue
             if len(row) != len(header):
-                yield position, RecordError(
-                    position, None, "$", "broken_csv_row",
-                    f"row has {len(row)} cells, the header has {len(header)}",
+                yield (
+                    position,
+                    RecordError(
+                        position,
+                        None,
+                        "$",
+                        "broken_csv_row",
+                        f"row has {len(row)} cells, the header has {len(header)}",
+                    ),
                 )
                 continue
             try:
                 "".join(row).encode("utf-8")
             except UnicodeEncodeError:
-                bad = next(
-                    h for h, cell in zip(header, row, strict=True) if _not_utf8(cell)
-                )
-                yield position, RecordError(
-                    position, None, bad, "invalid_utf8", f"column {bad!r} holds bytes that are not UTF-8"
+                bad = next(h for h, cell in zip(header, row, strict=True) if _not_utf8(cell))
+                yield (
+                    position,
+                    RecordError(
+                        position,
+                        None,
+                        bad,
+                        "invalid_utf8",
+                        f"column {bad!r} holds bytes that are not UTF-8",
+                    ),
                 )
                 continue
             yield position, dict(zip(header, row, strict=True))

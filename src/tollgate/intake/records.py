@@ -176,11 +176,7 @@ def prepare(raw: Any, position: int, received_at: datetime) -> PreparedFiling | 
     if isinstance(raw, Undecodable):
         return [RecordError(position, None, "$", raw.code, raw.message)]
     if not isinstance(raw, dict):
-        return [
-            RecordError(
-                position, None, "$", "not_an_object", "a filing must be a JSON object"
-            )
-        ]
+        return [RecordError(position, None, "$", "not_an_object", "a filing must be a JSON object")]
     try:
         filing = FilingAdapter.validate_python(raw)
     except ValidationError as exc:
@@ -188,7 +184,9 @@ def prepare(raw: Any, position: int, received_at: datetime) -> PreparedFiling | 
     return prepare_model(filing, position, received_at)
 
 
-def prepare_json(line: bytes, position: int, received_at: datetime) -> PreparedFiling | list[RecordError]:
+def prepare_json(
+    line: bytes, position: int, received_at: datetime
+) -> PreparedFiling | list[RecordError]:
     """Like ``prepare`` for one JSON text; malformed JSON and bad bytes are errors too."""
     return prepare(decode_json(line), position, received_at)
 

@@ -48,21 +48,34 @@ def submit(session: Session, *, actor: Actor, records: Sequence[Any]) -> list[Su
         if position in early:
             errs = early[position]
             errors.extend(errs)
-            out_list.append(Submitted(
-                RecordOutcome(position, "rejected", errors=errs), [], None, errs[0].record_id
-            ))
+            out_list.append(
+                Submitted(
+                    RecordOutcome(position, "rejected", errors=errs), [], None, errs[0].record_id
+                )
+            )
             continue
         outcome = by_position[position]
         p = prepared_at[position]
         errors.extend(outcome.errors)
-        out_list.append(Submitted(outcome, p.findings if outcome.outcome != "rejected" else [],
-                                  p.score if outcome.outcome != "rejected" else None, p.lrn))
+        out_list.append(
+            Submitted(
+                outcome,
+                p.findings if outcome.outcome != "rejected" else [],
+                p.score if outcome.outcome != "rejected" else None,
+                p.lrn,
+            )
+        )
     save_rejections(session, errors, load_job_id=None, received_at=received_at)
     counts: dict[str, int] = {}
     for s in out_list:
         counts[s.outcome.outcome] = counts.get(s.outcome.outcome, 0) + 1
     if counts.get("accepted") or counts.get("amended"):
-        record(session, actor=actor, action="submit_filings", object_type="filing",
-               object_id=None, detail={"records": len(records), **counts,
-                                       "events": result.events})
+        record(
+            session,
+            actor=actor,
+            action="submit_filings",
+            object_type="filing",
+            object_id=None,
+            detail={"records": len(records), **counts, "events": result.events},
+        )
     return out_list

@@ -14,8 +14,7 @@ from datetime import datetime
 from typing import Literal
 
 import orjson
-
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tollgate.authorities.service import Actor, authority_ids_by_country
@@ -62,13 +61,16 @@ def store_batch(
         authority_id = authorities.get(p.country)
         if authority_id is None:
             outcomes[p.position] = _reject(
-                p, "office" if p.kind != "csm" else "reported_to", "unknown_authority",
-                f"no customs authority is registered for country {p.country!r} "
-                f"(office {p.office})",
+                p,
+                "office" if p.kind != "csm" else "reported_to",
+                "unknown_authority",
+                f"no customs authority is registered for country {p.country!r} (office {p.office})",
             )
         elif actor.authority_id is not None and actor.authority_id != authority_id:
             outcomes[p.position] = _reject(
-                p, "office" if p.kind != "csm" else "reported_to", "not_your_office",
+                p,
+                "office" if p.kind != "csm" else "reported_to",
+                "not_your_office",
                 f"office {p.office} belongs to another authority than {actor.authority_code}",
             )
         else:
@@ -84,24 +86,27 @@ def store_batch(
     for i in range(0, len(lrns), 500):
         rows = session.execute(
             select(
-                FilingRecord.kind, FilingRecord.filer, FilingRecord.lrn, FilingRecord.id,
+                FilingRecord.kind,
+                FilingRecord.filer,
+                FilingRecord.lrn,
+                FilingRecord.id,
                 FilingRecord.current_version,
             ).where(FilingRecord.lrn.in_(lrns[i : i + 500]))
         )
-        for kind, filer, lrn, fid, current in rows:
+        for kind, filer, lrn, fid, stored_version in rows:
             if (kind, filer, lrn) in wanted:
-                existing[(kind, filer, lrn)] = (fid, current)
+                existing[(kind, filer, lrn)] = (fid, stored_version)
     preexisting = {fid for fid, _ in existing.values()}
 
     known_hashes: set[tuple[int, str]] = set()
     probe = sorted(preexisting)
     for i in range(0, len(probe), 500):
-        rows = session.execute(
+        hashes = session.execute(
             select(FilingVersion.filing_id, FilingVersion.content_hash).where(
                 FilingVersion.filing_id.in_(probe[i : i + 500])
             )
         )
-        known_hashes.update((f, h) for f, h in rows)
+        known_hashes.update((f, h) for f, h in hashes)
 
     # new identities: one filings row each
     fresh: dict[tuple[str, str, str], tuple[PreparedFiling, int]] = {}
@@ -114,8 +119,9 @@ def store_batch(
         fresh.items(), writer.allocate_ids("filings", len(fresh)), strict=True
     ):
         existing[key] = (fid, 0)
-        filing_rows.append([fid, a, p.kind, p.filer, p.lrn, p.filing_type, p.layer, p.office,
-                            0, now, now])
+        filing_rows.append(
+            [fid, a, p.kind, p.filer, p.lrn, p.filing_type, p.layer, p.office, 0, now, now]
+        )
 
     current = {key: v for key, (_, v) in existing.items()}
     fid_of = {key: fid for key, (fid, _) in existing.items()}
@@ -146,10 +152,20 @@ def store_batch(
     seen_links: set[tuple[int, str, str]] = set()
     old_links = _links_of(session, sorted({fid for _, fid, _, _ in new_versions} & preexisting))
     for (p, fid, authority_id, version), vid in zip(new_versions, version_ids, strict=True):
-        version_rows.append([
-            vid, fid, version, p.content_hash, now, writer.time(p.lodged_at), p.score,
-            load_job_id, actor.username, orjson.dumps(p.document).decode(),
-        ])
+        version_rows.append(
+            [
+                vid,
+                fid,
+                version,
+                p.content_hash,
+                now,
+                writer.time(p.lodged_at),
+                p.score,
+                load_job_id,
+                actor.username,
+                orjson.dumps(p.document).decode(),
+            ]
+        )
         for f in p.findings:
             finding_rows.append([vid, f.rule, f.code, f.field, f.severity, f.message[:500]])
         for kind, value in p.links:
@@ -159,20 +175,30 @@ def store_batch(
                 link_rows.append(link)
         stored.append(
             StoredVersion(
-                filing_id=fid, version_id=vid, authority_id=authority_id, kind=p.kind,
-                layer=p.layer, links=tuple(p.links), lrn=p.lrn, filer=p.filer,
+                filing_id=fid,
+                version_id=vid,
+                authority_id=authority_id,
+                kind=p.kind,
+                layer=p.layer,
+                links=tuple(p.links),
+                lrn=p.lrn,
+                filer=p.filer,
                 is_new_filing=version == 1,
             )
         )
     writer.insert("filing_versions", VERSION_COLUMNS, version_rows)
-    amended = [(fid_of[key], current[key]) for key in {p.key for p, _, _, _ in new_versions}
-               if fid_of[key] in preexisting]
+    amended = [
+        (fid_of[key], current[key])
+        for key in {p.key for p, _, _, _ in new_versions}
+        if fid_of[key] in preexisting
+    ]
     if amended:
-        session.execute(
-            update(FilingRecord.__table__)
-            .where(FilingRecord.__table__.c.id == bindparam("fid"))
-            .values(current_version=bindparam("cv"), last_received_at=received_at),
-            [{"fid": fid, "cv": cv} for fid, cv in amended],
+        session.execute(  # ORM bulk UPDATE by primary key
+            update(FilingRecord),
+            [
+                {"id": fid, "current_version": cv, "last_received_at": received_at}
+                for fid, cv in amended
+            ],
         )
     writer.insert("quality_findings", FINDING_COLUMNS, finding_rows)
     writer.insert("filing_links", ("filing_id", "kind", "value"), link_rows)
@@ -180,10 +206,31 @@ def store_batch(
     return BatchResult([outcomes[p.position] for p in prepared], events=events)
 
 
-FILING_COLUMNS = ("id", "authority_id", "kind", "filer", "lrn", "filing_type", "layer", "office",
-                  "current_version", "first_received_at", "last_received_at")
-VERSION_COLUMNS = ("id", "filing_id", "version", "content_hash", "received_at", "lodged_at",
-                   "quality_score", "load_job_id", "submitted_by", "document")
+FILING_COLUMNS = (
+    "id",
+    "authority_id",
+    "kind",
+    "filer",
+    "lrn",
+    "filing_type",
+    "layer",
+    "office",
+    "current_version",
+    "first_received_at",
+    "last_received_at",
+)
+VERSION_COLUMNS = (
+    "id",
+    "filing_id",
+    "version",
+    "content_hash",
+    "received_at",
+    "lodged_at",
+    "quality_score",
+    "load_job_id",
+    "submitted_by",
+    "document",
+)
 FINDING_COLUMNS = ("filing_version_id", "rule", "code", "field", "severity", "message")
 
 
@@ -201,6 +248,7 @@ def _links_of(session: Session, fids: list[int]) -> set[tuple[int, str, str]]:
 
 def _reject(p: PreparedFiling, field_name: str, code: str, message: str) -> RecordOutcome:
     return RecordOutcome(
-        p.position, "rejected",
+        p.position,
+        "rejected",
         errors=[RecordError(p.position, p.lrn, field_name, code, message, filer=p.filer)],
     )

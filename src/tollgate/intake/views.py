@@ -32,8 +32,9 @@ BATCH_BODY = {
             "application/json": {
                 "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Filing"}}
             },
-            "application/x-ndjson": {"schema": {"type": "string",
-                                                "description": "one filing per line"}},
+            "application/x-ndjson": {
+                "schema": {"type": "string", "description": "one filing per line"}
+            },
         },
     }
 }
@@ -91,18 +92,32 @@ def _decode(body: bytes) -> Any:
 def _out(s: Submitted) -> OutcomeOut:
     o = s.outcome
     return OutcomeOut(
-        position=o.position, record_id=s.record_id, outcome=o.outcome, filing_id=o.filing_id,
-        version=o.version, quality_score=s.score,
-        findings=[FindingOut(rule=f.rule, code=f.code, field=f.field, severity=f.severity,
-                             message=f.message) for f in s.findings],
+        position=o.position,
+        record_id=s.record_id,
+        outcome=o.outcome,
+        filing_id=o.filing_id,
+        version=o.version,
+        quality_score=s.score,
+        findings=[
+            FindingOut(
+                rule=f.rule, code=f.code, field=f.field, severity=f.severity, message=f.message
+            )
+            for f in s.findings
+        ],
         errors=[ErrorOut(**e.to_dict()) for e in o.errors],
     )
 
 
-@router.post("/filings", openapi_extra=FILING_BODY, response_model=OutcomeOut,
-             status_code=201, responses={200: {"model": OutcomeOut}})
-async def submit_one(request: Request, response: Response, actor: CurrentActor,
-                     session: SessionDep) -> OutcomeOut:
+@router.post(
+    "/filings",
+    openapi_extra=FILING_BODY,
+    response_model=OutcomeOut,
+    status_code=201,
+    responses={200: {"model": OutcomeOut}},
+)
+async def submit_one(
+    request: Request, response: Response, actor: CurrentActor, session: SessionDep
+) -> OutcomeOut:
     """Submit one filing (ENS layer, import declaration or container status message).
 
     201 with the new version, 200 when the same content was already stored (idempotent),
@@ -139,8 +154,10 @@ async def submit_batch(request: Request, actor: CurrentActor, session: SessionDe
             f"batch has {len(records)} records; at most {settings.max_batch_records} per request"
         )
     results = [_out(s) for s in submit(session, actor=actor, records=records)]
-    counts = {k: sum(1 for r in results if r.outcome == k)
-              for k in ("accepted", "amended", "unchanged", "rejected")}
+    counts = {
+        k: sum(1 for r in results if r.outcome == k)
+        for k in ("accepted", "amended", "unchanged", "rejected")
+    }
     return BatchOut(**counts, records=results)
 
 
@@ -162,16 +179,31 @@ def get_load(job_id: int, actor: CurrentActor, session: SessionDep) -> LoadOut:
     job = session.get(LoadJob, job_id)
     if job is None:
         raise NotFound(f"no load job {job_id}")
-    return LoadOut(id=job.id, source=job.source, format=job.format, status=job.status,
-                   committed_position=job.committed_position, accepted=job.accepted,
-                   amended=job.amended, unchanged=job.unchanged, rejected=job.rejected)
+    return LoadOut(
+        id=job.id,
+        source=job.source,
+        format=job.format,
+        status=job.status,
+        committed_position=job.committed_position,
+        accepted=job.accepted,
+        amended=job.amended,
+        unchanged=job.unchanged,
+        rejected=job.rejected,
+    )
 
 
 @router.get("/loads/{job_id}/rejections", response_model=list[ErrorOut])
-def get_rejections(job_id: int, actor: CurrentActor, session: SessionDep, offset: int = 0,
-                   limit: int = 100) -> list[ErrorOut]:
+def get_rejections(
+    job_id: int, actor: CurrentActor, session: SessionDep, offset: int = 0, limit: int = 100
+) -> list[ErrorOut]:
     actor.require(Permission.READ_QUALITY)
-    return [ErrorOut(position=r.position, record_id=r.record_id, field=r.field, code=r.code,
-                     message=r.message)
-            for r in rejections(session, job_id, offset=max(0, offset),
-                                limit=max(1, min(limit, 1000)))]
+    return [
+        ErrorOut(
+            position=r.position,
+            record_id=r.record_id,
+            field=r.field,
+            code=r.code,
+            message=r.message,
+        )
+        for r in rejections(session, job_id, offset=max(0, offset), limit=max(1, min(limit, 1000)))
+    ]

@@ -41,8 +41,9 @@ class RowWriter:
 
     def lock(self) -> None:
         if self.postgres:
-            self.connection.execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                                    {"k": INTAKE_LOCK_KEY})
+            self.connection.execute(
+                text("SELECT pg_advisory_xact_lock(:k)"), {"k": INTAKE_LOCK_KEY}
+            )
         else:
             # a write as the first statement: SQLite takes its write lock here and holds it
             # to commit, waiting (busy_timeout) for any other writer to finish first
@@ -53,12 +54,16 @@ class RowWriter:
             return []
         if self.postgres:
             rows = self.connection.execute(
-                text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) "
-                     "FROM generate_series(1, :n)"),
+                text(
+                    "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
+                ),
                 {"t": table, "n": n},
             )
             return [r[0] for r in rows]
-        top = self.connection.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar()
+        # table names here are constants of this module's callers, never input
+        top = self.connection.execute(
+            text(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608
+        ).scalar()
         start = int(top or 0) + 1
         return list(range(start, start + n))
 
@@ -69,7 +74,7 @@ class RowWriter:
         """Insert rows (values in ``columns`` order; JSON documents as text)."""
         if not rows:
             return
-        dbapi = self.connection.connection.driver_connection
+        dbapi: Any = self.connection.connection.driver_connection
         if self.postgres:
             cols = ", ".join(columns)
             with dbapi.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
@@ -80,7 +85,8 @@ class RowWriter:
             cur = dbapi.cursor()
             try:
                 cur.executemany(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
+                    rows,
                 )
             finally:
                 cur.close()

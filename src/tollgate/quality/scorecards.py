@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, distinct, func, select
 from sqlalchemy.orm import Session
@@ -46,7 +47,7 @@ class QualitySummary:
     by_finding: list[tuple[str, str, str, int]]  # rule, code, severity, versions
 
 
-def _week(session: Session, column: ColumnElement[datetime]) -> ColumnElement[str]:
+def _week(session: Session, column: Any) -> ColumnElement[str]:
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(column, 'IYYY-"W"IW')
     return func.strftime("%Y-W%W", column)
@@ -133,7 +134,7 @@ def scorecards(
         .order_by(FilingRecord.filer, week)
     ):
         weekly[f].append((str(w), round(float(avg), 2)))
-    for f, n in session.execute(
+    for rejected_filer, n in session.execute(
         select(Rejection.filer, func.count(distinct(Rejection.position)))
         .where(
             Rejection.filer.in_(filers),
@@ -142,8 +143,8 @@ def scorecards(
         )
         .group_by(Rejection.filer)
     ):
-        if f is not None:
-            cards[f].rejected_records = int(n)
+        if rejected_filer is not None:
+            cards[rejected_filer].rejected_records = int(n)
     for f, card in cards.items():
         card.weekly_mean_score = weekly.get(f, [])
     return [cards[f] for f in filers], total
