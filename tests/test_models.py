@@ -70,7 +70,7 @@ def test_dm_3_container_status_message() -> None:
     ],
 )
 def test_dm_bad_input_gets_field_path_and_code(
-    overrides: dict[str, object], field: str, code: str
+    overrides: dict[str, Any], field: str, code: str
 ) -> None:
     errs = errors_of(house(**overrides))
     assert (field, code) in [(e.field, e.code) for e in errs]
