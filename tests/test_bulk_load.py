@@ -101,6 +101,21 @@ def test_csv_with_mapping_loads_kcs_sample_and_labels(
         assert "tax_type" in doc.document["national_data"]
 
 
+def test_worker_processes_load_the_same_as_in_process(
+    factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    src = tmp_path / "w.jsonl"
+    good = write_jsonl(src, 900, bad_every=100)
+    summary = bulk_load(
+        factory, src, fmt="jsonl", mapping=None, actor=SYSTEM, batch_size=100, workers=2
+    )
+    assert (summary.accepted, summary.rejected) == (good, 9)
+    assert counts(factory) == (good, good)
+    with factory() as session:
+        positions = sorted({r.position for r in rejections(session, summary.job_id, limit=1000)})
+        assert positions == list(range(100, 901, 100))
+
+
 def test_csv_missing_mapping_columns_is_refused_before_loading(
     factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
@@ -129,7 +144,17 @@ def test_sigkill_mid_load_then_rerun_loses_and_duplicates_nothing(
     src = tmp_path / "big.jsonl"
     good = write_jsonl(src, 12_000, bad_every=97)
     env = {**os.environ, "TOLLGATE_DATABASE_URL": database_url}
-    cmd = [sys.executable, "-m", "tollgate.cli.main", "load", str(src), "--batch-size", "300"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tollgate",
+        "load",
+        str(src),
+        "--batch-size",
+        "300",
+        "--workers",
+        "2",
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     position = 0

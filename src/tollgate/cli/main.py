@@ -77,6 +77,9 @@ def load(
     fmt: Annotated[str | None, typer.Option("--format", help="jsonl, csv or parquet")] = None,
     mapping: Annotated[Path | None, typer.Option(help="Column mapping (YAML).")] = None,
     batch_size: Annotated[int, typer.Option(min=1, max=50_000)] = 2000,
+    workers: Annotated[
+        int | None, typer.Option(min=0, help="Preparing processes (default: by size).")
+    ] = None,
     report: Annotated[Path | None, typer.Option(help="Write every rejection (JSON Lines).")] = None,
 ) -> None:
     """Bulk-load filings. Safe to interrupt and run again: it resumes, never duplicates."""
@@ -97,6 +100,7 @@ def load(
             mapping=column_mapping,
             actor=SYSTEM,
             batch_size=batch_size,
+            workers=workers,
             progress=lambda n, _pos: progress.advance(task, n),
         )
     if summary.already_done:

@@ -8,8 +8,14 @@ rerun that started from the top would add nothing twice.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import multiprocessing
+import os
+import signal
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -27,6 +33,7 @@ from tollgate.intake.readers import SourceRecord, read_source
 from tollgate.intake.records import PreparedFiling, RecordError, prepare, prepare_json
 from tollgate.intake.store import BatchResult, store_batch
 from tollgate.intake.tables import LoadJob, Rejection
+from tollgate.reference.nomenclature import locodes, nomenclature, vague_description_terms
 
 
 @dataclass(slots=True)
@@ -62,12 +69,95 @@ def _batches(records: Iterable[SourceRecord], size: int) -> Iterator[list[Source
         yield batch
 
 
-def prepare_record(rec: SourceRecord, received_at: datetime) -> PreparedFiling | list[RecordError]:
+Prepared = tuple[int, PreparedFiling | list[RecordError], dict[str, str] | None]
+
+
+def prepare_record(
+    rec: SourceRecord, received_at: datetime, mapping: ColumnMapping | None = None
+) -> PreparedFiling | list[RecordError]:
+    return _prepare_one(rec, received_at, mapping)[1]
+
+
+def _prepare_one(
+    rec: SourceRecord, received_at: datetime, mapping: ColumnMapping | None
+) -> Prepared:
     if rec.error is not None:
-        return [rec.error]
+        return rec.position, [rec.error], None
     if isinstance(rec.raw, bytes):
-        return prepare_json(rec.raw, rec.position, received_at)
-    return prepare(rec.raw, rec.position, received_at)
+        return rec.position, prepare_json(rec.raw, rec.position, received_at), None
+    if not rec.mapped and mapping is not None and rec.raw is not None:
+        labels = mapping.labels_of(rec.raw) or None
+        return rec.position, prepare(mapping.apply(rec.raw), rec.position, received_at), labels
+    return rec.position, prepare(rec.raw, rec.position, received_at), None
+
+
+def prepare_batch(
+    batch: list[SourceRecord], received_at: datetime, mapping: ColumnMapping | None
+) -> list[Prepared]:
+    """The CPU half of a load (parse, map, validate, check, hash): runs in worker processes."""
+    return [_prepare_one(rec, received_at, mapping) for rec in batch]
+
+
+class _Preparer:
+    """Prepares batches ahead of the writer: in ``workers`` forked processes, or in-process
+    when ``workers`` is 0. At most ``workers + 1`` batches are in flight, so memory stays
+    bounded whatever the size of the source."""
+
+    def __init__(self, workers: int, mapping: ColumnMapping | None) -> None:
+        self.mapping = mapping
+        self.pool: ProcessPoolExecutor | None = None
+        if workers > 0:
+            # reference data loaded before the fork is shared copy-on-write by the workers
+            nomenclature()
+            locodes()
+            vague_description_terms()
+            self.pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_die_with_parent,
+            )
+        self.window = workers + 1
+
+    def run(
+        self, batches: Iterator[list[SourceRecord]]
+    ) -> Iterator[tuple[list[SourceRecord], datetime, list[Prepared]]]:
+        if self.pool is None:
+            for batch in batches:
+                now = datetime.now(UTC)
+                yield batch, now, prepare_batch(batch, now, self.mapping)
+            return
+        pending: deque[tuple[list[SourceRecord], datetime, Future[list[Prepared]]]] = deque()
+        try:
+            for batch in batches:
+                now = datetime.now(UTC)
+                pending.append(
+                    (batch, now, self.pool.submit(prepare_batch, batch, now, self.mapping))
+                )
+                if len(pending) >= self.window:
+                    b, t, fut = pending.popleft()
+                    yield b, t, fut.result()
+            while pending:
+                b, t, fut = pending.popleft()
+                yield b, t, fut.result()
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def _die_with_parent() -> None:
+    """A worker ends when its loader does, even one killed with SIGKILL (Linux prctl)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:
+        return  # not Linux: workers then end when their task queue closes
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def default_workers(path: Path) -> int:
+    """Worker processes for a load: none for small sources (forking costs more than it
+    saves), otherwise one per core."""
+    if path.stat().st_size < 4 * 1024 * 1024:
+        return 0
+    return min(os.cpu_count() or 1, 8)
 
 
 def _job(session: Session, path: Path, fp: str, fmt: str) -> LoadJob:
@@ -99,6 +189,7 @@ def bulk_load(
     mapping: ColumnMapping | None,
     actor: Actor,
     batch_size: int = 2000,
+    workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> LoadSummary:
     """Load ``path`` in committed batches; ``progress(records_done, bytes_or_rows)`` per batch."""
@@ -128,17 +219,17 @@ def bulk_load(
             )
         authorities = authority_ids_by_country(session)
     totals = {"accepted": 0, "amended": 0, "unchanged": 0, "rejected": 0}
-    for batch in _batches(read_source(path, fmt, mapping, skip_to=start), batch_size):
-        received_at = datetime.now(UTC)
+    preparer = _Preparer(default_workers(path) if workers is None else workers, mapping)
+    batches = _batches(read_source(path, fmt, mapping, skip_to=start), batch_size)
+    for batch, received_at, results in preparer.run(batches):
         prepared: list[PreparedFiling] = []
         errors: list[RecordError] = []
         labels: dict[int, dict[str, str]] = {}
-        for rec in batch:
-            out = prepare_record(rec, received_at)
+        for position, out, record_labels in results:
             if isinstance(out, PreparedFiling):
                 prepared.append(out)
-                if rec.labels:
-                    labels[rec.position] = rec.labels
+                if record_labels:
+                    labels[position] = record_labels
             else:
                 errors.extend(out)
         with factory() as session, session.begin():

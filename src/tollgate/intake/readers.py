@@ -24,9 +24,12 @@ FORMATS = ("jsonl", "csv", "parquet")
 
 @dataclass(slots=True)
 class SourceRecord:
+    """One record as read. ``mapped`` is False for tabular rows still to go through the
+    column mapping — done by whoever prepares the record, possibly in a worker process."""
+
     position: int
     raw: bytes | dict[str, Any] | None
-    labels: dict[str, str] | None = None
+    mapped: bool = True
     error: RecordError | None = None
 
 
@@ -130,7 +133,7 @@ def read_csv(path: Path, mapping: ColumnMapping, skip_to: int = 0) -> Iterator[S
         if isinstance(row, RecordError):
             yield SourceRecord(position, None, error=row)
         else:
-            yield SourceRecord(position, mapping.apply(row), mapping.labels_of(row) or None)
+            yield SourceRecord(position, row, mapped=False)
 
 
 def read_parquet(
@@ -157,7 +160,7 @@ def read_parquet(
                 yield SourceRecord(position, doc)
             else:
                 cells = {k: (None if v is None else str(v)) for k, v in row.items()}
-                yield SourceRecord(position, mapping.apply(cells), mapping.labels_of(cells) or None)
+                yield SourceRecord(position, cells, mapped=False)
 
 
 def read_source(

@@ -50,7 +50,7 @@ class PreparedFiling:
     office: str
     amendment: bool
     lodged_at: datetime
-    document: dict[str, Any]
+    document_json: str  # canonical JSON: what is stored and what the hash covers
     content_hash: str
     findings: list[Finding]
     score: int
@@ -136,8 +136,10 @@ def links_of(filing: AnyFiling) -> list[tuple[str, str]]:
 
 
 def prepare_model(filing: AnyFiling, position: int, received_at: datetime) -> PreparedFiling:
-    document = filing.model_dump(mode="json", exclude_none=True)
-    content_hash = hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    # one serialisation serves storage and hashing; the model fixes the key order, so the
+    # same content always gives the same bytes whatever order the filer sent
+    document = FilingAdapter.dump_json(filing, exclude_none=True)
+    content_hash = hashlib.sha256(document).hexdigest()
     findings = check_filing(filing, received_at=received_at)
     if filing.kind == "ens":
         filing_type, layer = filing.filing_type, filing.layer
@@ -155,7 +157,7 @@ def prepare_model(filing: AnyFiling, position: int, received_at: datetime) -> Pr
         office=filing.office,
         amendment=bool(getattr(filing, "amendment", False)),
         lodged_at=filing.lodged_at,
-        document=document,
+        document_json=document.decode(),
         content_hash=content_hash,
         findings=findings,
         score=quality_score(findings),
@@ -187,8 +189,15 @@ def prepare(raw: Any, position: int, received_at: datetime) -> PreparedFiling | 
 def prepare_json(
     line: bytes, position: int, received_at: datetime
 ) -> PreparedFiling | list[RecordError]:
-    """Like ``prepare`` for one JSON text; malformed JSON and bad bytes are errors too."""
-    return prepare(decode_json(line), position, received_at)
+    """Like ``prepare`` for one JSON text; malformed JSON and bad bytes are errors too.
+
+    The happy path validates straight from bytes (no intermediate dicts); only a record
+    that fails is decoded again to name it in the errors."""
+    try:
+        filing = FilingAdapter.validate_json(line)
+    except ValidationError:
+        return prepare(decode_json(line), position, received_at)
+    return prepare_model(filing, position, received_at)
 
 
 def decode_json(line: bytes) -> Any:

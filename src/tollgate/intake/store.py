@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-import orjson
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -163,7 +162,7 @@ def store_batch(
                 p.score,
                 load_job_id,
                 actor.username,
-                orjson.dumps(p.document).decode(),
+                p.document_json,
             ]
         )
         for f in p.findings:
