@@ -121,3 +121,36 @@ def test_master_before_and_after_house_is_one_consignment(
             ("core", "import", ""),
             ("master", "ens", "master"),
         ]
+
+
+def test_dq_6_layers_checked_after_storage_and_recomputed(
+    factory: sessionmaker[Session],
+) -> None:
+    from factories import container
+
+    run(factory, [master(containers=[container("MSC", 1)])])
+    run(factory, [house(transport__containers=[container("MSC", 2)])])
+
+    def dq6_codes() -> set[str]:
+        with factory() as session:
+            return set(
+                session.scalars(select(QualityFinding.code).where(QualityFinding.rule == "DQ-6"))
+            )
+
+    assert "container_not_in_master" in dq6_codes()
+    # the carrier amends its master to name the container: the contradiction is gone
+    run(factory, [master(containers=[container("MSC", 1), container("MSC", 2)])])
+    assert "container_not_in_master" not in dq6_codes()
+
+
+def test_dq_6_import_against_its_ens(factory: sessionmaker[Session]) -> None:
+    run(factory, [house()])
+    run(factory, [import_h1(goods_items__0__origin_country="VN")])
+    with factory() as session:
+        rows = session.execute(
+            select(QualityFinding.code, FilingRecord.kind)
+            .join(FilingVersion, FilingVersion.id == QualityFinding.filing_version_id)
+            .join(FilingRecord, FilingRecord.id == FilingVersion.filing_id)
+            .where(QualityFinding.rule == "DQ-6")
+        ).all()
+        assert ("ens_import_origin_mismatch", "import") in [tuple(r) for r in rows]

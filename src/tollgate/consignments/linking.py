@@ -52,11 +52,11 @@ def _chunks(values: Sequence[str], n: int = 500) -> list[Sequence[str]]:
     return [values[i : i + n] for i in range(0, len(values), n)]
 
 
-def link_versions(session: Session, versions: Sequence[StoredVersion], now: datetime) -> int:
+def link_versions(session: Session, versions: Sequence[StoredVersion], now: datetime) -> set[int]:
     """Attach the batch's filings to consignments and write one event per changed
-    consignment and version. Returns the number of events written."""
+    consignment and version. Returns the consignments that changed."""
     if not versions:
-        return 0
+        return set()
     members: set[tuple[int, int, str]] = set()
 
     # 1. core consignments, created on first sight
@@ -179,7 +179,7 @@ def link_versions(session: Session, versions: Sequence[StoredVersion], now: date
         ("consignment_id", "filing_version_id", "reason", "created_at"),
         [(c, v, r, stamp) for _, c, v, r, stamp in events],
     )
-    return len(events)
+    return {c for _, c, _, _, _ in events}
 
 
 def _chunks_int(values: Sequence[int], n: int = 500) -> list[Sequence[int]]:

@@ -33,6 +33,7 @@ from tollgate.intake.readers import SourceRecord, read_source
 from tollgate.intake.records import PreparedFiling, RecordError, prepare, prepare_json
 from tollgate.intake.store import BatchResult, store_batch
 from tollgate.intake.tables import LoadJob, Rejection
+from tollgate.quality.layers import run_consistency
 from tollgate.reference.nomenclature import locodes, nomenclature, vague_description_terms
 
 
@@ -191,6 +192,7 @@ def bulk_load(
     batch_size: int = 2000,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    check_layers: bool = True,
 ) -> LoadSummary:
     """Load ``path`` in committed batches; ``progress(records_done, bytes_or_rows)`` per batch."""
     fp = fingerprint(path, mapping, fmt)
@@ -274,6 +276,8 @@ def bulk_load(
             totals[k] += v
         if progress is not None:
             progress(len(batch), batch[-1].position)
+    if check_layers:
+        run_consistency(factory)
     with factory() as session, session.begin():
         job = session.get_one(LoadJob, job_id)
         job.status = "done"

@@ -17,6 +17,7 @@ from tollgate.intake.bulk import save_rejections
 from tollgate.intake.records import PreparedFiling, RecordError, prepare
 from tollgate.intake.store import RecordOutcome, store_batch
 from tollgate.quality.checks import Finding
+from tollgate.quality.layers import check_consignments
 
 
 @dataclass(slots=True)
@@ -40,6 +41,8 @@ def submit(session: Session, *, actor: Actor, records: Sequence[Any]) -> list[Su
         else:
             early[position] = out
     result = store_batch(session, prepared, actor=actor, received_at=received_at)
+    # DQ-6 needs the other layers, which are all stored now: check the changed consignments
+    check_consignments(session, result.consignments)
     by_position = {o.position: o for o in result.outcomes}
     prepared_at = {p.position: p for p in prepared}
     out_list: list[Submitted] = []
@@ -76,6 +79,6 @@ def submit(session: Session, *, actor: Actor, records: Sequence[Any]) -> list[Su
             action="submit_filings",
             object_type="filing",
             object_id=None,
-            detail={"records": len(records), **counts, "events": result.events},
+            detail={"records": len(records), **counts, "consignments": len(result.consignments)},
         )
     return out_list

@@ -37,7 +37,7 @@ class RecordOutcome:
 @dataclass(slots=True)
 class BatchResult:
     outcomes: list[RecordOutcome]
-    events: int = 0
+    consignments: set[int] = field(default_factory=set)
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for o in self.outcomes if o.outcome == outcome)
@@ -201,8 +201,8 @@ def store_batch(
         )
     writer.insert("quality_findings", FINDING_COLUMNS, finding_rows)
     writer.insert("filing_links", ("filing_id", "kind", "value"), link_rows)
-    events = link_versions(session, stored, received_at)
-    return BatchResult([outcomes[p.position] for p in prepared], events=events)
+    changed = link_versions(session, stored, received_at)
+    return BatchResult([outcomes[p.position] for p in prepared], consignments=changed)
 
 
 FILING_COLUMNS = (

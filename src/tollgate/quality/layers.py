@@ -1,0 +1,179 @@
+"""DQ-6 as a job: check the consistency between the layers of changed consignments.
+
+Consistency needs the other filings of a consignment, which a bulk load does not hold in
+memory, so it runs after storage: as a consumer of the consignment change events (the
+same outbox the risk engine reads), re-checking each changed consignment once per pass.
+A master's totals are checked against *all* its houses, so a consignment's group is its
+own filings plus the other houses under the same master transport document.
+
+Findings of DQ-6 are recomputed, not accumulated: a later house can make an earlier
+master inconsistent, and an amendment can make a contradiction disappear. The version's
+quality score is recomputed with them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from tollgate.consignments.service import acknowledge, poll_events
+from tollgate.consignments.tables import ConsignmentMember
+from tollgate.declarations.models import AnyFiling, FilingAdapter
+from tollgate.declarations.tables import FilingLink, FilingRecord, FilingVersion
+from tollgate.quality.checks import Finding, quality_score
+from tollgate.quality.consistency import consistency_findings
+from tollgate.quality.tables import QualityFinding
+
+CONSUMER = "system:quality-dq6"
+RULE = "DQ-6"
+
+
+def _chunks(values: Sequence[int], n: int = 500) -> Iterable[Sequence[int]]:
+    for i in range(0, len(values), n):
+        yield values[i : i + n]
+
+
+def check_consignments(session: Session, consignment_ids: Iterable[int]) -> int:
+    """Recompute DQ-6 for these consignments; returns the number of findings stored."""
+    cids = sorted(set(consignment_ids))
+    if not cids:
+        return 0
+    groups: dict[int, set[int]] = defaultdict(set)
+    masters: dict[int, set[int]] = defaultdict(set)  # master filing id -> consignments
+    for chunk in _chunks(cids):
+        for cid, fid, role in session.execute(
+            select(
+                ConsignmentMember.consignment_id,
+                ConsignmentMember.filing_id,
+                ConsignmentMember.role,
+            ).where(ConsignmentMember.consignment_id.in_(chunk))
+        ):
+            groups[cid].add(fid)
+            if role == "master":
+                masters[fid].add(cid)
+    if masters:  # every house under each master joins the master's groups
+        mtds: dict[str, set[int]] = defaultdict(set)
+        for chunk in _chunks(sorted(masters)):
+            for fid, value in session.execute(
+                select(FilingLink.filing_id, FilingLink.value).where(
+                    FilingLink.kind == "mtd", FilingLink.filing_id.in_(chunk)
+                )
+            ):
+                mtds[value].add(fid)
+        values = sorted(mtds)
+        for i in range(0, len(values), 500):
+            for fid, value in session.execute(
+                select(FilingLink.filing_id, FilingLink.value)
+                .join(FilingRecord, FilingRecord.id == FilingLink.filing_id)
+                .where(
+                    FilingLink.kind == "mtd",
+                    FilingLink.value.in_(values[i : i + 500]),
+                    FilingRecord.layer == "house",
+                )
+            ):
+                for master_fid in mtds[value]:
+                    for cid in masters[master_fid]:
+                        groups[cid].add(fid)
+    latest = _latest_versions(session, sorted(set().union(*groups.values())))
+    found: dict[int, list[Finding]] = defaultdict(list)  # version id -> findings
+    seen: set[tuple[int, str, str]] = set()
+    for fids in groups.values():
+        members = [(fid, latest[fid][1]) for fid in sorted(fids) if fid in latest]
+        for fid, finding in consistency_findings(members):
+            key = (fid, finding.code, finding.field)
+            if key not in seen:
+                seen.add(key)
+                found[latest[fid][0]].append(finding)
+    version_ids = sorted(vid for vid, _ in latest.values())
+    _replace(session, version_ids, found)
+    return sum(len(v) for v in found.values())
+
+
+def _latest_versions(session: Session, fids: list[int]) -> dict[int, tuple[int, AnyFiling]]:
+    out: dict[int, tuple[int, AnyFiling]] = {}
+    for chunk in _chunks(fids):
+        rows = session.execute(
+            select(FilingVersion.filing_id, FilingVersion.id, FilingVersion.document)
+            .join(
+                FilingRecord,
+                and_(
+                    FilingRecord.id == FilingVersion.filing_id,
+                    FilingRecord.current_version == FilingVersion.version,
+                ),
+            )
+            .where(FilingVersion.filing_id.in_(chunk))
+        )
+        for fid, vid, document in rows:
+            out[fid] = (vid, FilingAdapter.validate_python(document))
+    return out
+
+
+def _replace(session: Session, version_ids: list[int], found: dict[int, list[Finding]]) -> None:
+    rows: list[dict[str, Any]] = []
+    for chunk in _chunks(version_ids):
+        session.execute(
+            delete(QualityFinding).where(
+                QualityFinding.rule == RULE, QualityFinding.filing_version_id.in_(chunk)
+            )
+        )
+    for vid, findings in found.items():
+        rows.extend(
+            {
+                "filing_version_id": vid,
+                "rule": f.rule,
+                "code": f.code,
+                "field": f.field,
+                "severity": f.severity,
+                "message": f.message[:500],
+            }
+            for f in findings
+        )
+    if rows:
+        session.execute(insert(QualityFinding), rows)
+    scores: list[dict[str, Any]] = []
+    for chunk in _chunks(version_ids):
+        per_version: dict[int, list[Finding]] = defaultdict(list)
+        for vid, rule, code, field, severity, message in session.execute(
+            select(
+                QualityFinding.filing_version_id,
+                QualityFinding.rule,
+                QualityFinding.code,
+                QualityFinding.field,
+                QualityFinding.severity,
+                QualityFinding.message,
+            ).where(QualityFinding.filing_version_id.in_(chunk))
+        ):
+            per_version[vid].append(Finding(rule, code, field, severity, message))
+        scores.extend(
+            {"id": vid, "quality_score": quality_score(per_version.get(vid, []))} for vid in chunk
+        )
+    if scores:
+        session.execute(update(FilingVersion), scores)
+
+
+def run_consistency(
+    factory: sessionmaker[Session],
+    *,
+    events_per_pass: int = 5000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Consume pending change events and check each changed consignment once.
+
+    Returns the number of consignments checked. Safe to interrupt: the cursor moves in
+    the same transaction as the findings it covers."""
+    checked = 0
+    while True:
+        with factory() as session, session.begin():
+            events = poll_events(session, consumer=CONSUMER, limit=events_per_pass)
+            if not events:
+                return checked
+            cids = {e.consignment_id for e in events}
+            check_consignments(session, cids)
+            acknowledge(session, consumer=CONSUMER, last_event_id=events[-1].id)
+        checked += len(cids)
+        if progress is not None:
+            progress(len(events))
