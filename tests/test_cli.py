@@ -7,9 +7,9 @@ from pathlib import Path
 
 import orjson
 import pytest
-from factories import house
 from typer.testing import CliRunner
 
+from factories import house
 from tollgate.cli.main import app
 from tollgate.config import get_settings
 
