@@ -284,7 +284,8 @@ def _scorecards(days: int, limit: int, filer: str | None = None) -> None:
         "trend",
         "top finding",
     ):
-        table.add_column(col)
+        # identifiers are never truncated: an officer copies them into the next query
+        table.add_column(col, no_wrap=col in ("filer", "top finding"))
     for c in cards:
         top = max(c.finding_shares.items(), key=lambda kv: kv[1], default=("", 0.0))
         table.add_row(
