@@ -15,11 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from tollgate.consignments.tables import Consignment, ConsignmentMember
-from tollgate.declarations.tables import FilingLink, FilingRecord
 from tollgate.intake.writer import RowWriter
 
 
@@ -157,22 +154,19 @@ def link_versions(session: Session, versions: Sequence[StoredVersion], now: date
     version_of = {v.filing_id: v for v in versions}
     events: list[tuple[int, int, int, str, object]] = []
     stamp = writer.time(now)
-    for chunk in _chunks_int(sorted(version_of)):
-        rows = session.execute(
-            select(ConsignmentMember.consignment_id, ConsignmentMember.filing_id).where(
-                ConsignmentMember.filing_id.in_(chunk)
-            )
+    for cid, fid in writer.select_in(
+        "SELECT consignment_id, filing_id FROM consignment_members WHERE filing_id IN ({in})",
+        sorted(version_of),
+    ):
+        v = version_of[fid]
+        reason = (
+            "container_status"
+            if v.kind == "csm"
+            else "new_filing"
+            if v.is_new_filing
+            else "amendment"
         )
-        for cid, fid in rows:
-            v = version_of[fid]
-            reason = (
-                "container_status"
-                if v.kind == "csm"
-                else "new_filing"
-                if v.is_new_filing
-                else "amendment"
-            )
-            events.append((0, cid, v.version_id, reason, stamp))
+        events.append((0, cid, v.version_id, reason, stamp))
     events.sort(key=lambda e: (e[2], e[1]))
     writer.insert(
         "consignment_events",
@@ -190,20 +184,20 @@ def _insert_members(session: Session, members: set[tuple[int, int, str]]) -> Non
     """Insert the memberships not yet stored (under the intake lock, so no race)."""
     if not members:
         return
+    writer = RowWriter(session)
     fids = sorted({f for _, f, _ in members})
-    stored: set[tuple[int, int]] = set()
-    for chunk in _chunks_int(fids):
-        rows = session.execute(
-            select(ConsignmentMember.consignment_id, ConsignmentMember.filing_id).where(
-                ConsignmentMember.filing_id.in_(chunk)
-            )
+    stored = {
+        (c, f)
+        for c, f in writer.select_in(
+            "SELECT consignment_id, filing_id FROM consignment_members WHERE filing_id IN ({in})",
+            fids,
         )
-        stored.update((c, f) for c, f in rows)
+    }
     fresh: dict[tuple[int, int], str] = {}
     for c, f, r in sorted(members):
         if (c, f) not in stored and (c, f) not in fresh:
             fresh[(c, f)] = r
-    RowWriter(session).insert(
+    writer.insert(
         "consignment_members",
         ("consignment_id", "filing_id", "role"),
         [(c, f, r) for (c, f), r in fresh.items()],
@@ -211,40 +205,28 @@ def _insert_members(session: Session, members: set[tuple[int, int, str]]) -> Non
 
 
 def _consignment_ids(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
-    out: dict[tuple[int, str], int] = {}
-    references = sorted({r for _, r in keys})
-    for i in range(0, len(references), 500):
-        rows = session.execute(
-            select(Consignment.authority_id, Consignment.reference, Consignment.id).where(
-                Consignment.reference.in_(references[i : i + 500])
-            )
-        )
-        for a, r, cid in rows:
-            if (a, r) in keys:
-                out[(a, r)] = cid
-    return out
+    rows = RowWriter(session).select_in(
+        "SELECT authority_id, reference, id FROM consignments WHERE reference IN ({in})",
+        sorted({r for _, r in keys}),
+    )
+    return {(a, r): cid for a, r, cid in rows if (a, r) in keys}
 
 
 def _consignment_authorities(session: Session, cids: set[int]) -> dict[int, int]:
-    out: dict[int, int] = {}
-    for chunk in _chunks_int(sorted(cids)):
-        rows = session.execute(
-            select(Consignment.id, Consignment.authority_id).where(Consignment.id.in_(chunk))
-        )
-        out.update({cid: a for cid, a in rows})
-    return out
+    rows = RowWriter(session).select_in(
+        "SELECT id, authority_id FROM consignments WHERE id IN ({in})", sorted(cids)
+    )
+    return {cid: a for cid, a in rows}
 
 
 def _links_of(session: Session, fids: Sequence[int], kind: str) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
-    for chunk in _chunks_int(fids):
-        rows = session.execute(
-            select(FilingLink.filing_id, FilingLink.value).where(
-                FilingLink.kind == kind, FilingLink.filing_id.in_(chunk)
-            )
-        )
-        for fid, value in rows:
-            out[fid].append(value)
+    for fid, value in RowWriter(session).select_in(
+        "SELECT filing_id, value FROM filing_links WHERE kind = {p} AND filing_id IN ({in})",
+        list(fids),
+        (kind,),
+    ):
+        out[fid].append(value)
     return out
 
 
@@ -256,40 +238,37 @@ def _filings_by_link(
     layer: str | None = None,
     filing_kind: str | None = None,
 ) -> list[tuple[int, str, int]]:
-    out: list[tuple[int, str, int]] = []
-    for chunk in _chunks(values):
-        query = (
-            select(FilingLink.filing_id, FilingLink.value, FilingRecord.authority_id)
-            .join(FilingRecord, FilingRecord.id == FilingLink.filing_id)
-            .where(FilingLink.kind == kind, FilingLink.value.in_(chunk))
-        )
-        if layer is not None:
-            query = query.where(FilingRecord.layer == layer)
-        if filing_kind is not None:
-            query = query.where(FilingRecord.kind == filing_kind)
-        out.extend((f, v, a) for f, v, a in session.execute(query))
-    return out
+    """Filings carrying link ``kind`` = one of ``values``, optionally of a layer or kind."""
+    sql = (
+        "SELECT l.filing_id, l.value, f.authority_id FROM filing_links l "
+        "JOIN filings f ON f.id = l.filing_id WHERE l.kind = {p}"
+    )
+    params = [kind]
+    if layer is not None:
+        sql += " AND f.layer = {p}"
+        params.append(layer)
+    if filing_kind is not None:
+        sql += " AND f.kind = {p}"
+        params.append(filing_kind)
+    rows = RowWriter(session).select_in(sql + " AND l.value IN ({in})", list(values), params)
+    return [(f, v, a) for f, v, a in rows]
 
 
 def _consignments_by_link_auth(
     session: Session, kind: str, values: Sequence[str], roles: tuple[str, ...] = ("core",)
 ) -> list[tuple[str, int, int]]:
-    out: list[tuple[str, int, int]] = []
-    for chunk in _chunks(values):
-        rows = session.execute(
-            select(FilingLink.value, ConsignmentMember.consignment_id, Consignment.authority_id)
-            .join(
-                ConsignmentMember,
-                and_(
-                    ConsignmentMember.filing_id == FilingLink.filing_id,
-                    ConsignmentMember.role.in_(roles),
-                ),
-            )
-            .join(Consignment, Consignment.id == ConsignmentMember.consignment_id)
-            .where(FilingLink.kind == kind, FilingLink.value.in_(chunk))
-        )
-        out.extend((v, c, a) for v, c, a in rows)
-    return out
+    """Consignments whose members of ``roles`` (one or two) carry link ``kind`` = one of
+    ``values``."""
+    assert 1 <= len(roles) <= 2
+    rows = RowWriter(session).select_in(
+        "SELECT l.value, m.consignment_id, c.authority_id FROM filing_links l "
+        "JOIN consignment_members m ON m.filing_id = l.filing_id "
+        "JOIN consignments c ON c.id = m.consignment_id "
+        "WHERE l.kind = {p} AND m.role IN ({p}, {p}) AND l.value IN ({in})",
+        list(values),
+        (kind, roles[0], roles[-1]),
+    )
+    return [(v, c, a) for v, c, a in rows]
 
 
 def _consignments_by_link(

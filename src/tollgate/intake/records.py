@@ -55,10 +55,10 @@ class PreparedFiling:
     findings: list[Finding]
     score: int
     links: list[tuple[str, str]] = field(default_factory=list)
+    key: tuple[str, str, str] = ("", "", "")  # (kind, filer, lrn): the filing's identity
 
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.kind, self.filer, self.lrn)
+    def __post_init__(self) -> None:
+        self.key = (self.kind, self.filer, self.lrn)
 
     @property
     def country(self) -> str:

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tollgate.authorities.service import Actor, authority_ids_by_country
 from tollgate.consignments.linking import StoredVersion, link_versions
-from tollgate.declarations.tables import FilingLink, FilingRecord, FilingVersion
+from tollgate.declarations.tables import FilingRecord
 from tollgate.intake.records import PreparedFiling, RecordError
 from tollgate.intake.writer import RowWriter
 
@@ -80,32 +80,21 @@ def store_batch(
     # probes go by the leading column of each unique index (lrn; filing_id): row-value
     # IN lists are not index-assisted on every backend
     wanted = {p.key for p, _ in owned}
-    lrns = sorted({key[2] for key in wanted})
     existing: dict[tuple[str, str, str], tuple[int, int]] = {}
-    for i in range(0, len(lrns), 500):
-        rows = session.execute(
-            select(
-                FilingRecord.kind,
-                FilingRecord.filer,
-                FilingRecord.lrn,
-                FilingRecord.id,
-                FilingRecord.current_version,
-            ).where(FilingRecord.lrn.in_(lrns[i : i + 500]))
-        )
-        for kind, filer, lrn, fid, stored_version in rows:
-            if (kind, filer, lrn) in wanted:
-                existing[(kind, filer, lrn)] = (fid, stored_version)
+    for kind, filer, lrn, fid, stored_version in writer.select_in(
+        "SELECT kind, filer, lrn, id, current_version FROM filings WHERE lrn IN ({in})",
+        sorted({key[2] for key in wanted}),
+    ):
+        if (kind, filer, lrn) in wanted:
+            existing[(kind, filer, lrn)] = (fid, stored_version)
     preexisting = {fid for fid, _ in existing.values()}
-
-    known_hashes: set[tuple[int, str]] = set()
-    probe = sorted(preexisting)
-    for i in range(0, len(probe), 500):
-        hashes = session.execute(
-            select(FilingVersion.filing_id, FilingVersion.content_hash).where(
-                FilingVersion.filing_id.in_(probe[i : i + 500])
-            )
+    known_hashes: set[tuple[int, str]] = {
+        (f, h)
+        for f, h in writer.select_in(
+            "SELECT filing_id, content_hash FROM filing_versions WHERE filing_id IN ({in})",
+            sorted(preexisting),
         )
-        known_hashes.update((f, h) for f, h in hashes)
+    }
 
     # new identities: one filings row each
     fresh: dict[tuple[str, str, str], tuple[PreparedFiling, int]] = {}
@@ -149,7 +138,7 @@ def store_batch(
     link_rows = []
     stored: list[StoredVersion] = []
     seen_links: set[tuple[int, str, str]] = set()
-    old_links = _links_of(session, sorted({fid for _, fid, _, _ in new_versions} & preexisting))
+    old_links = _links_of(writer, sorted({fid for _, fid, _, _ in new_versions} & preexisting))
     for (p, fid, authority_id, version), vid in zip(new_versions, version_ids, strict=True):
         version_rows.append(
             [
@@ -233,16 +222,13 @@ VERSION_COLUMNS = (
 FINDING_COLUMNS = ("filing_version_id", "rule", "code", "field", "severity", "message")
 
 
-def _links_of(session: Session, fids: list[int]) -> set[tuple[int, str, str]]:
-    out: set[tuple[int, str, str]] = set()
-    for i in range(0, len(fids), 500):
-        rows = session.execute(
-            select(FilingLink.filing_id, FilingLink.kind, FilingLink.value).where(
-                FilingLink.filing_id.in_(fids[i : i + 500])
-            )
+def _links_of(writer: RowWriter, fids: list[int]) -> set[tuple[int, str, str]]:
+    return {
+        (f, k, v)
+        for f, k, v in writer.select_in(
+            "SELECT filing_id, kind, value FROM filing_links WHERE filing_id IN ({in})", fids
         )
-        out.update((f, k, v) for f, k, v in rows)
-    return out
+    }
 
 
 def _reject(p: PreparedFiling, field_name: str, code: str, message: str) -> RecordOutcome:
