@@ -1,0 +1,1 @@
+"""Seeded generator of realistic synthetic trade filings with planted, labelled irregularities."""
