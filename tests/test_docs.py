@@ -48,3 +48,20 @@ def test_every_api_route_is_in_usage() -> None:
         if p not in documented and p.rstrip("/") not in documented
     }
     assert missing == set()
+
+
+def test_every_finding_code_emitted_on_demo_trade_is_documented() -> None:
+    from datetime import UTC, datetime
+
+    from tollgate.intake.records import PreparedFiling, prepare_json
+    from tollgate.synthetic.generator import iter_filings
+
+    doc = (DOCS / "data-quality.md").read_text()
+    now = datetime.now(UTC)
+    emitted: set[str] = set()
+    for i, generated in enumerate(iter_filings(declarations=3000, seed=11)):
+        out = prepare_json(generated.line, i, now)
+        assert isinstance(out, PreparedFiling), out
+        emitted |= {f.code for f in out.findings}
+    assert len(emitted) >= 8  # the demo data plants problems of many kinds
+    assert sorted(c for c in emitted if f"`{c}`" not in doc) == []

@@ -193,6 +193,15 @@ def test_dq_clean_ens_of_every_layer_has_no_findings(layer: str) -> None:
     assert check(ens(layer)) == []
 
 
+def test_dq_2_complete_filing_needs_one_transport_document_not_two() -> None:
+    assert check(ens("complete", master_transport_document=None)) == []
+    missing = check(ens("complete", master_transport_document=None, house_transport_document=None))
+    assert "missing_master_transport_document" in codes(missing)
+    assert "missing_master_transport_document" in codes(
+        check(ens("master", master_transport_document=None))
+    )
+
+
 def test_dq_clean_import_declarations_and_csm_have_no_findings() -> None:
     assert check(h1()) == []
     assert check(h7()) == []

@@ -285,7 +285,7 @@ def _scorecards(days: int, limit: int, filer: str | None = None) -> None:
         "top finding",
     ):
         # identifiers are never truncated: an officer copies them into the next query
-        table.add_column(col, no_wrap=col in ("filer", "top finding"))
+        table.add_column(col, no_wrap=col == "filer", overflow="fold")
     for c in cards:
         top = max(c.finding_shares.items(), key=lambda kv: kv[1], default=("", 0.0))
         table.add_row(

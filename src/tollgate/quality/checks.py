@@ -889,7 +889,10 @@ def _require_master_data(
                 WARNING,
                 "countries of routing (itinerary) are missing",
             )
-    if ens.master_transport_document is None:
+    # a complete (direct) filing has one transport document: its house number serves
+    if ens.master_transport_document is None and not (
+        ens.layer == "complete" and ens.house_transport_document is not None
+    ):
         _missing(
             out,
             "missing_master_transport_document",
