@@ -116,6 +116,20 @@ def poll_events(
     return list(session.scalars(query.order_by(ConsignmentEvent.id).limit(limit)))
 
 
+def pending_events(session: Session, *, consumer: str, limit: int = 1000) -> list[tuple[int, int]]:
+    """(event id, consignment id) pairs after the consumer's cursor: the light form of
+    ``poll_events`` for consumers that only need to know what changed."""
+    cursor = session.get(EventCursor, consumer)
+    last = cursor.last_event_id if cursor else 0
+    rows = session.execute(
+        select(ConsignmentEvent.id, ConsignmentEvent.consignment_id)
+        .where(ConsignmentEvent.id > last)
+        .order_by(ConsignmentEvent.id)
+        .limit(limit)
+    )
+    return [(int(e), int(c)) for e, c in rows]
+
+
 def acknowledge(session: Session, *, consumer: str, last_event_id: int) -> None:
     cursor = session.get(EventCursor, consumer)
     if cursor is None:

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tollgate.consignments.service import acknowledge, poll_events
+import tollgate.tables  # noqa: F401 -- every mapper known before the ORM bulk update
+from tollgate.consignments.service import acknowledge, pending_events
 from tollgate.consignments.tables import ConsignmentMember
 from tollgate.declarations.models import AnyFiling, FilingAdapter
 from tollgate.declarations.tables import FilingLink, FilingRecord, FilingVersion
+from tollgate.intake.writer import RowWriter
 from tollgate.quality.checks import Finding, quality_score
 from tollgate.quality.consistency import consistency_findings
 from tollgate.quality.tables import QualityFinding
@@ -78,6 +79,10 @@ def check_consignments(session: Session, consignment_ids: Iterable[int]) -> int:
                 for master_fid in mtds[value]:
                     for cid in masters[master_fid]:
                         groups[cid].add(fid)
+    # a filing alone cannot contradict anything: only groups of two or more are read
+    groups = {cid: fids for cid, fids in groups.items() if len(fids) > 1}
+    if not groups:
+        return 0
     latest = _latest_versions(session, sorted(set().union(*groups.values())))
     found: dict[int, list[Finding]] = defaultdict(list)  # version id -> findings
     seen: set[tuple[int, str, str]] = set()
@@ -94,65 +99,68 @@ def check_consignments(session: Session, consignment_ids: Iterable[int]) -> int:
 
 
 def _latest_versions(session: Session, fids: list[int]) -> dict[int, tuple[int, AnyFiling]]:
-    out: dict[int, tuple[int, AnyFiling]] = {}
-    for chunk in _chunks(fids):
-        rows = session.execute(
-            select(FilingVersion.filing_id, FilingVersion.id, FilingVersion.document)
-            .join(
-                FilingRecord,
-                and_(
-                    FilingRecord.id == FilingVersion.filing_id,
-                    FilingRecord.current_version == FilingVersion.version,
-                ),
-            )
-            .where(FilingVersion.filing_id.in_(chunk))
-        )
-        for fid, vid, document in rows:
-            out[fid] = (vid, FilingAdapter.validate_python(document))
-    return out
+    """Newest version of each filing, parsed straight from its stored JSON text."""
+    writer = RowWriter(session)
+    document = "CAST(v.document AS TEXT)" if writer.postgres else "v.document"
+    rows = writer.select_in(
+        f"SELECT v.filing_id, v.id, {document} FROM filing_versions v "  # noqa: S608
+        "JOIN filings f ON f.id = v.filing_id AND f.current_version = v.version "
+        "WHERE v.filing_id IN ({in})",
+        fids,
+    )
+    return {fid: (vid, FilingAdapter.validate_json(text)) for fid, vid, text in rows}
 
 
 def _replace(session: Session, version_ids: list[int], found: dict[int, list[Finding]]) -> None:
-    rows: list[dict[str, Any]] = []
-    for chunk in _chunks(version_ids):
+    """Write DQ-6 findings where they changed, and rescore only those versions."""
+    writer = RowWriter(session)
+    before: dict[int, set[tuple[str, str, str, str]]] = defaultdict(set)
+    for vid, code, field, severity, message in writer.select_in(
+        "SELECT filing_version_id, code, field, severity, message FROM quality_findings "
+        "WHERE rule = {p} AND filing_version_id IN ({in})",
+        version_ids,
+        (RULE,),
+    ):
+        before[vid].add((code, field, severity, message))
+    changed = [
+        vid
+        for vid in version_ids
+        if before.get(vid, set())
+        != {(f.code, f.field, f.severity, f.message[:500]) for f in found.get(vid, [])}
+    ]
+    if not changed:
+        return
+    for chunk in _chunks(changed):
         session.execute(
             delete(QualityFinding).where(
                 QualityFinding.rule == RULE, QualityFinding.filing_version_id.in_(chunk)
             )
         )
-    for vid, findings in found.items():
-        rows.extend(
-            {
-                "filing_version_id": vid,
-                "rule": f.rule,
-                "code": f.code,
-                "field": f.field,
-                "severity": f.severity,
-                "message": f.message[:500],
-            }
-            for f in findings
-        )
+    rows = [
+        {
+            "filing_version_id": vid,
+            "rule": f.rule,
+            "code": f.code,
+            "field": f.field,
+            "severity": f.severity,
+            "message": f.message[:500],
+        }
+        for vid in changed
+        for f in found.get(vid, [])
+    ]
     if rows:
         session.execute(insert(QualityFinding), rows)
-    scores: list[dict[str, Any]] = []
-    for chunk in _chunks(version_ids):
-        per_version: dict[int, list[Finding]] = defaultdict(list)
-        for vid, rule, code, field, severity, message in session.execute(
-            select(
-                QualityFinding.filing_version_id,
-                QualityFinding.rule,
-                QualityFinding.code,
-                QualityFinding.field,
-                QualityFinding.severity,
-                QualityFinding.message,
-            ).where(QualityFinding.filing_version_id.in_(chunk))
-        ):
-            per_version[vid].append(Finding(rule, code, field, severity, message))
-        scores.extend(
-            {"id": vid, "quality_score": quality_score(per_version.get(vid, []))} for vid in chunk
-        )
-    if scores:
-        session.execute(update(FilingVersion), scores)
+    per_version: dict[int, list[Finding]] = defaultdict(list)
+    for vid, rule, code, field, severity, message in writer.select_in(
+        "SELECT filing_version_id, rule, code, field, severity, message FROM quality_findings "
+        "WHERE filing_version_id IN ({in})",
+        changed,
+    ):
+        per_version[vid].append(Finding(rule, code, field, severity, message))
+    session.execute(
+        update(FilingVersion),
+        [{"id": vid, "quality_score": quality_score(per_version.get(vid, []))} for vid in changed],
+    )
 
 
 def run_consistency(
@@ -168,12 +176,12 @@ def run_consistency(
     checked = 0
     while True:
         with factory() as session, session.begin():
-            events = poll_events(session, consumer=CONSUMER, limit=events_per_pass)
+            events = pending_events(session, consumer=CONSUMER, limit=events_per_pass)
             if not events:
                 return checked
-            cids = {e.consignment_id for e in events}
+            cids = {cid for _, cid in events}
             check_consignments(session, cids)
-            acknowledge(session, consumer=CONSUMER, last_event_id=events[-1].id)
+            acknowledge(session, consumer=CONSUMER, last_event_id=events[-1][0])
         checked += len(cids)
         if progress is not None:
             progress(len(events))
