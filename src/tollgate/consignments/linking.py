@@ -55,6 +55,12 @@ def link_versions(session: Session, versions: Sequence[StoredVersion], now: date
     if not versions:
         return set()
     members: set[tuple[int, int, str]] = set()
+    # a filing first stored in this batch has no memberships or links in the database yet
+    # beyond what this batch writes: only older filings need looking up
+    older = {v.filing_id for v in versions if not v.is_new_filing}
+    new_fids = {v.filing_id for v in versions if v.is_new_filing}
+    batch_links = {v.filing_id: v.links for v in versions}
+    done: set[tuple[int, int]] = set()
 
     # 1. core consignments, created on first sight
     writer = RowWriter(session)  # the caller holds the intake lock
@@ -86,7 +92,7 @@ def link_versions(session: Session, versions: Sequence[StoredVersion], now: date
     if by_mrn:
         for mrn, cid in _consignments_by_link(session, "mrn", list(by_mrn), roles=("core",)):
             members.add((cid, by_mrn[mrn].filing_id, "core"))
-    _insert_members(session, members)
+    _insert_members(session, members, new_fids, done)
 
     # 2. masters: a house meets its master, a master meets its houses
     new_members: set[tuple[int, int, str]] = set()
@@ -113,14 +119,19 @@ def link_versions(session: Session, versions: Sequence[StoredVersion], now: date
             m = masters[value]
             if m.authority_id == auth:
                 new_members.add((cid, m.filing_id, "master"))
-    _insert_members(session, new_members)
+    _insert_members(session, new_members, new_fids, done)
     members |= new_members
 
     # 3. container status messages, both ways round
     container_of: dict[str, list[tuple[int, int]]] = defaultdict(list)
     joined = {(cid, fid) for cid, fid, role in members if role in ("core", "master")}
     joined_fids = sorted({fid for _, fid in joined})
-    fid_containers = _links_of(session, joined_fids, "container")
+    fid_containers = _links_of(
+        session, [f for f in joined_fids if f not in batch_links], "container"
+    )
+    for fid in joined_fids:
+        if fid in batch_links:
+            fid_containers[fid] = [v for k, v in batch_links[fid] if k == "container"]
     auth_of = {cid: a for (a, _), cid in ids.items()}
     auth_of.update(_consignment_authorities(session, {cid for cid, _ in joined} - auth_of.keys()))
     for cid, fid in joined:
@@ -148,16 +159,20 @@ def link_versions(session: Session, versions: Sequence[StoredVersion], now: date
             c = csms[value]
             if c.authority_id == auth:
                 csm_members.add((cid, c.filing_id, "csm"))
-    _insert_members(session, csm_members)
+    _insert_members(session, csm_members, new_fids, done)
 
     # 4. one event per (consignment, new version)
     version_of = {v.filing_id: v for v in versions}
     events: list[tuple[int, int, int, str, object]] = []
     stamp = writer.time(now)
-    for cid, fid in writer.select_in(
-        "SELECT consignment_id, filing_id FROM consignment_members WHERE filing_id IN ({in})",
-        sorted(version_of),
-    ):
+    memberships = {(c, f) for c, f, _ in members | csm_members if f in version_of}
+    memberships.update(
+        writer.select_in(
+            "SELECT consignment_id, filing_id FROM consignment_members WHERE filing_id IN ({in})",
+            sorted(older),
+        )
+    )
+    for cid, fid in sorted(memberships):
         v = version_of[fid]
         reason = (
             "container_status"
@@ -180,19 +195,29 @@ def _chunks_int(values: Sequence[int], n: int = 500) -> list[Sequence[int]]:
     return [values[i : i + n] for i in range(0, len(values), n)]
 
 
-def _insert_members(session: Session, members: set[tuple[int, int, str]]) -> None:
-    """Insert the memberships not yet stored (under the intake lock, so no race)."""
+def _insert_members(
+    session: Session,
+    members: set[tuple[int, int, str]],
+    new_fids: set[int],
+    done: set[tuple[int, int]],
+) -> None:
+    """Insert the memberships not yet stored (under the intake lock, so no race).
+
+    A filing first stored in this batch (``new_fids``) has no stored memberships but those
+    an earlier step of this batch wrote (``done``, updated here); only older filings are
+    looked up."""
     if not members:
         return
     writer = RowWriter(session)
-    fids = sorted({f for _, f, _ in members})
-    stored = {
+    fids = sorted({f for _, f, _ in members if f not in new_fids})
+    stored = set(done)
+    stored.update(
         (c, f)
         for c, f in writer.select_in(
             "SELECT consignment_id, filing_id FROM consignment_members WHERE filing_id IN ({in})",
             fids,
         )
-    }
+    )
     fresh: dict[tuple[int, int], str] = {}
     for c, f, r in sorted(members):
         if (c, f) not in stored and (c, f) not in fresh:
@@ -202,6 +227,7 @@ def _insert_members(session: Session, members: set[tuple[int, int, str]]) -> Non
         ("consignment_id", "filing_id", "role"),
         [(c, f, r) for (c, f), r in fresh.items()],
     )
+    done.update(fresh)
 
 
 def _consignment_ids(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
