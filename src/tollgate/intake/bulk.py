@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tollgate.audit.log import record
@@ -223,7 +223,9 @@ def bulk_load(
     totals = {"accepted": 0, "amended": 0, "unchanged": 0, "rejected": 0}
     preparer = _Preparer(default_workers(path) if workers is None else workers, mapping)
     batches = _batches(read_source(path, fmt, mapping, skip_to=start), batch_size)
-    for batch, received_at, results in preparer.run(batches):
+    for number, (batch, received_at, results) in enumerate(preparer.run(batches), start=1):
+        if number & (number - 1) == 0:  # batches 1, 2, 4, 8, ...
+            refresh_statistics(factory)
         prepared: list[PreparedFiling] = []
         errors: list[RecordError] = []
         labels: dict[int, dict[str, str]] = {}
@@ -298,6 +300,28 @@ def bulk_load(
         return LoadSummary(
             job_id, str(path), start, job.accepted, job.amended, job.unchanged, job.rejected
         )
+
+
+GROWING_TABLES = (
+    "filings",
+    "filing_versions",
+    "filing_links",
+    "consignments",
+    "consignment_members",
+    "consignment_events",
+    "quality_findings",
+)
+
+
+def refresh_statistics(factory: sessionmaker[Session]) -> None:
+    """Let PostgreSQL's planner see how the tables a load fills have grown.
+
+    A load into fresh tables outruns autovacuum: planning the intake lookups on the
+    statistics of an empty table picks sequential scans that get slower with every batch.
+    Refreshed at exponentially spaced batches, so the cost stays a few per cent."""
+    with factory() as session, session.begin():
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("ANALYZE " + ", ".join(GROWING_TABLES)))
 
 
 def _store_labels(session: Session, result: BatchResult, labels: dict[int, dict[str, str]]) -> None:
