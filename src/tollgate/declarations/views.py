@@ -12,6 +12,7 @@ from tollgate.api.deps import CurrentActor, Purpose, SessionDep
 from tollgate.consignments.service import consignments_of_filing
 from tollgate.declarations import service
 from tollgate.declarations.tables import FilingRecord
+from tollgate.quality.schemas import FindingOut
 
 router = APIRouter(tags=["filings"])
 
@@ -41,14 +42,6 @@ class VersionSummary(BaseModel):
     quality_score: int
     content_hash: str
     submitted_by: str
-
-
-class FindingOut(BaseModel):
-    rule: str
-    code: str
-    field: str
-    severity: str
-    message: str
 
 
 class FilingOut(BaseModel):

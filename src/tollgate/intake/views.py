@@ -16,6 +16,7 @@ from tollgate.intake.bulk import rejections
 from tollgate.intake.records import decode_json
 from tollgate.intake.service import Submitted, submit
 from tollgate.intake.tables import LoadJob
+from tollgate.quality.schemas import FindingOut
 
 router = APIRouter(tags=["intake"])
 
@@ -50,14 +51,6 @@ class ErrorOut(BaseModel):
     record_id: str | None
     field: str
     code: str
-    message: str
-
-
-class FindingOut(BaseModel):
-    rule: str
-    code: str
-    field: str
-    severity: str
     message: str
 
 
