@@ -155,6 +155,8 @@ def test_consignment_view_and_event_feed(client: TestClient, world: World) -> No
     h = world.headers("nl-analyst")
     consignments = client.get("/consignments", headers=h).json()["items"]
     assert len(consignments) == 1
+    # timestamps carry their offset on both backends (SQLite returns them naive)
+    assert consignments[0]["created_at"].endswith(("Z", "+00:00"))
     view = client.get(f"/consignments/{consignments[0]['id']}", headers=h).json()
     assert sorted(m["role"] for m in view["members"]) == ["core", "master"]
     core = next(m for m in view["members"] if m["role"] == "core")

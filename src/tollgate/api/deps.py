@@ -6,9 +6,11 @@ A route without ``CurrentActor`` stands out in review: it would be public.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from pydantic import AfterValidator
 from sqlalchemy.orm import Session, sessionmaker
 
 from tollgate.authorities.service import Actor, authenticate
@@ -44,3 +46,12 @@ Purpose = Annotated[
     str | None,
     Header(alias="X-Purpose", description="Why personal data are read; audited."),
 ]
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+#: A timestamp in a response: always with its offset. SQLite hands stored (UTC) times back
+#: without one; PostgreSQL with one. Clients see the same either way.
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from tollgate.api.deps import CurrentActor, SessionDep
+from tollgate.api.deps import CurrentActor, SessionDep, UtcDatetime
 from tollgate.audit import log
 from tollgate.authorities.roles import Permission
 
@@ -17,7 +16,7 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 
 class EntryOut(BaseModel):
     seq: int
-    at: datetime
+    at: UtcDatetime
     actor: str
     authority: str | None
     action: str

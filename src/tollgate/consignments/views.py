@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from tollgate.api.deps import CurrentActor, SessionDep
+from tollgate.api.deps import CurrentActor, SessionDep, UtcDatetime
 from tollgate.authorities.roles import Permission
 from tollgate.authorities.service import visible_authority_ids
 from tollgate.consignments import service
@@ -17,7 +15,7 @@ router = APIRouter(tags=["consignments"])
 
 class VersionOut(BaseModel):
     version: int
-    received_at: datetime
+    received_at: UtcDatetime
     quality_score: int
 
 
@@ -37,13 +35,13 @@ class EventOut(BaseModel):
     consignment_id: int
     filing_version_id: int
     reason: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class ConsignmentOut(BaseModel):
     id: int
     reference: str
-    created_at: datetime
+    created_at: UtcDatetime
     members: list[MemberOut]
     events: list[EventOut]
 
@@ -51,7 +49,7 @@ class ConsignmentOut(BaseModel):
 class ConsignmentSummary(BaseModel):
     id: int
     reference: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class ConsignmentPage(BaseModel):

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from tollgate.api.deps import CurrentActor, Purpose, SessionDep
+from tollgate.api.deps import CurrentActor, Purpose, SessionDep, UtcDatetime
 from tollgate.consignments.service import consignments_of_filing
 from tollgate.declarations import service
 from tollgate.declarations.tables import FilingRecord
@@ -26,8 +26,8 @@ class FilingSummary(BaseModel):
     lrn: str
     office: str
     current_version: int
-    first_received_at: datetime
-    last_received_at: datetime
+    first_received_at: UtcDatetime
+    last_received_at: UtcDatetime
 
 
 class FilingPageOut(BaseModel):
@@ -37,8 +37,8 @@ class FilingPageOut(BaseModel):
 
 class VersionSummary(BaseModel):
     version: int
-    received_at: datetime
-    lodged_at: datetime
+    received_at: UtcDatetime
+    lodged_at: UtcDatetime
     quality_score: int
     content_hash: str
     submitted_by: str
