@@ -32,29 +32,19 @@ def _utc_naive(at: datetime) -> str:
     return at.isoformat(timespec="microseconds")
 
 
-def entry_hash(
-    *,
-    prev_hash: str,
-    at: datetime,
-    actor: str,
-    authority: str | None,
-    action: str,
-    object_type: str,
-    object_id: str | None,
-    purpose: str | None,
-    detail: dict[str, Any],
-) -> str:
+def entry_hash(entry: AuditEntry) -> str:
+    """The hash of an entry's content and its predecessor's hash: what the chain checks."""
     body = orjson.dumps(
         [
-            prev_hash,
-            _utc_naive(at),
-            actor,
-            authority,
-            action,
-            object_type,
-            object_id,
-            purpose,
-            detail,
+            entry.prev_hash,
+            _utc_naive(entry.at),
+            entry.actor,
+            entry.authority,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.purpose,
+            entry.detail,
         ],
         option=orjson.OPT_SORT_KEYS,
     )
@@ -86,18 +76,8 @@ def record(
         purpose=purpose,
         detail=detail,
         prev_hash=prev_hash,
-        hash=entry_hash(
-            prev_hash=prev_hash,
-            at=at,
-            actor=actor.username,
-            authority=actor.authority_code,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            purpose=purpose,
-            detail=detail,
-        ),
     )
+    entry.hash = entry_hash(entry)
     session.add(entry)
     session.flush()
     return entry
@@ -122,17 +102,7 @@ def verify(session: Session) -> ChainReport:
         count += 1
         if entry.prev_hash != prev_hash:
             return ChainReport(count, prev_hash, entry.seq, "an entry before it is missing")
-        recomputed = entry_hash(
-            prev_hash=entry.prev_hash,
-            at=entry.at,
-            actor=entry.actor,
-            authority=entry.authority,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            purpose=entry.purpose,
-            detail=entry.detail,
-        )
+        recomputed = entry_hash(entry)
         if recomputed != entry.hash:
             return ChainReport(count, prev_hash, entry.seq, "its content was altered")
         prev_hash = entry.hash
