@@ -143,6 +143,37 @@ def test_dq_6_layers_checked_after_storage_and_recomputed(
     assert "container_not_in_master" not in dq6_codes()
 
 
+def test_dq_6_finding_cleared_when_a_group_can_no_longer_contradict(
+    factory: sessionmaker[Session],
+) -> None:
+    """A house amended into a complete filing leaves a master with no house: the DQ-6
+    pass no longer reads the group, but still clears the master's finding."""
+    from factories import container
+
+    def current_dq6() -> list[tuple[str, str | None]]:
+        with factory() as session:
+            rows = session.execute(
+                select(QualityFinding.code, FilingRecord.layer)
+                .join(FilingVersion, FilingVersion.id == QualityFinding.filing_version_id)
+                .join(FilingRecord, FilingRecord.id == FilingVersion.filing_id)
+                .where(
+                    QualityFinding.rule == "DQ-6",
+                    FilingVersion.version == FilingRecord.current_version,
+                )
+            )
+            return [(code, layer) for code, layer in rows]
+
+    run(factory, [house(transport__containers=[container("MSC", 2)])])
+    # the master comes later, so the contradiction is the master's
+    run(factory, [master(containers=[container("MSC", 1)], lodged_at="2026-11-20T09:00:00Z")])
+    assert current_dq6() == [("container_not_in_master", "master")]
+    amended = house(
+        filing_type="F10", layer="complete", transport__containers=[container("MSC", 2)]
+    )
+    run(factory, [amended])
+    assert current_dq6() == []
+
+
 def test_dq_6_import_against_its_ens(factory: sessionmaker[Session]) -> None:
     run(factory, [house()])
     run(factory, [import_h1(goods_items__0__origin_country="VN")])

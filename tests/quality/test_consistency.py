@@ -6,11 +6,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from pydantic_core import from_json
+
 from tollgate.declarations.identifiers import container_check_digit
 from tollgate.declarations.models import (
     Address,
     AnyFiling,
     EntrySummaryDeclaration,
+    FilingAdapter,
     GoodsItem,
     ImportDeclaration,
     Packaging,
@@ -18,7 +21,7 @@ from tollgate.declarations.models import (
     Transport,
 )
 from tollgate.quality.checks import Finding
-from tollgate.quality.consistency import consistency_findings
+from tollgate.quality.consistency import LayerView, can_contradict, consistency_findings
 from tollgate.reference.codes import TransportMode
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -137,7 +140,7 @@ def import_declaration(
 
 
 def consignment(*members: tuple[int, AnyFiling]) -> list[tuple[int, Finding]]:
-    return consistency_findings(list(members))
+    return consistency_findings([(fid, LayerView.of(filing)) for fid, filing in members])
 
 
 def two_houses(**overrides_b: Any) -> tuple[tuple[int, AnyFiling], tuple[int, AnyFiling]]:
@@ -312,3 +315,17 @@ def test_dq_6_missing_data_on_one_side_is_not_a_contradiction() -> None:
     ens_without_codes = house(goods_items=[goods(code=None, origin=None)])
     declaration = import_declaration(importer=party("Acme Textiles BV", "NL"))
     assert consignment((HOUSE_A_ID, ens_without_codes), (IMPORT_ID, declaration)) == []
+
+
+def test_dq_6_only_groups_with_something_to_compare_can_contradict() -> None:
+    assert can_contradict([("ens", "master"), ("ens", "house")])
+    assert can_contradict([("import", None), ("ens", "pre-loading")])
+    assert not can_contradict([("ens", "master"), ("ens", "complete")])
+    assert not can_contradict([("ens", "house"), ("csm", None)])
+    assert not can_contradict([("import", None), ("ens", "master")])
+
+
+def test_dq_6_view_of_a_model_equals_view_of_its_stored_document() -> None:
+    filing = house(goods_items=[goods(packages=4, mass=12.5, containers=(C1, C2))])
+    stored = FilingAdapter.dump_json(filing, exclude_none=True)
+    assert LayerView.of_document(from_json(stored)) == LayerView.of(filing)

@@ -114,6 +114,7 @@ def store_batch(
     current = {key: v for key, (_, v) in existing.items()}
     fid_of = {key: fid for key, (fid, _) in existing.items()}
     new_versions: list[tuple[PreparedFiling, int, int, int]] = []
+    newest: dict[tuple[str, str, str], PreparedFiling] = {}  # the batch's last version wins
     for p, authority_id in owned:
         fid = fid_of[p.key]
         if (fid, p.content_hash) in known_hashes:
@@ -123,11 +124,15 @@ def store_batch(
         version = current[p.key] + 1
         current[p.key] = version
         new_versions.append((p, fid, authority_id, version))
+        newest[p.key] = p
         outcomes[p.position] = RecordOutcome(
             p.position, "accepted" if version == 1 else "amended", fid, version
         )
     for row in filing_rows:
-        row[8] = current[(str(row[2]), str(row[3]), str(row[4]))]
+        key = (str(row[2]), str(row[3]), str(row[4]))
+        row[8] = current[key]
+        if key in newest:
+            row[5], row[6] = newest[key].filing_type, newest[key].layer
     writer.insert("filings", FILING_COLUMNS, filing_rows)
     if not new_versions:
         return BatchResult([outcomes[p.position] for p in prepared])
@@ -175,17 +180,23 @@ def store_batch(
             )
         )
     writer.insert("filing_versions", VERSION_COLUMNS, version_rows)
+    # the filing row describes its current version: an amendment may change the filing
+    # type or the layer (a house re-filed as a complete ENS), and DQ-6 groups by them
     amended = [
-        (fid_of[key], current[key])
-        for key in {p.key for p, _, _, _ in new_versions}
-        if fid_of[key] in preexisting
+        (fid_of[key], current[key], p) for key, p in newest.items() if fid_of[key] in preexisting
     ]
     if amended:
         session.execute(  # ORM bulk UPDATE by primary key
             update(FilingRecord),
             [
-                {"id": fid, "current_version": cv, "last_received_at": received_at}
-                for fid, cv in amended
+                {
+                    "id": fid,
+                    "current_version": cv,
+                    "last_received_at": received_at,
+                    "filing_type": p.filing_type,
+                    "layer": p.layer,
+                }
+                for fid, cv, p in amended
             ],
         )
     writer.insert("quality_findings", FINDING_COLUMNS, finding_rows)

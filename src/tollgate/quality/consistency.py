@@ -10,45 +10,121 @@ A contradiction involves two filings; the finding goes to the **later-lodged** o
 broken by the higher filing id), because that is the filing that introduced the
 disagreement and the filer who can still correct it. Its ``field`` is a path in that
 filing.
+
+The checks read a :class:`LayerView`, the few elements of a filing that DQ-6 compares,
+not the full model: the DQ-6 pass re-reads every filing of every changed consignment
+from storage, and projecting the stored (already validated) JSON is several times cheaper
+than validating it again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from tollgate.declarations.models import (
-    AnyFiling,
-    EntrySummaryDeclaration,
-    GoodsItem,
-    ImportDeclaration,
-)
+from tollgate.declarations.models import AnyFiling, FilingAdapter
 from tollgate.quality.checks import ERROR, WARNING, Finding
 
-__all__ = ["TOTALS_TOLERANCE", "consistency_findings"]
+__all__ = ["TOTALS_TOLERANCE", "ItemView", "LayerView", "consistency_findings"]
 
 #: Relative difference between the houses' sum and the master's total that is still
 #: rounding (mass rounded per house, packages counted differently), not a contradiction.
 TOTALS_TOLERANCE = 0.01
 
-_Member = tuple[int, EntrySummaryDeclaration]
 _HOUSE_LAYERS = ("house", "complete", "pre-loading")
 
 
-def _order(member: tuple[int, AnyFiling]) -> tuple[datetime, int]:
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    commodity_code: str | None
+    origin_country: str | None
+    packages: int | None
+    gross_mass: float | None
+    containers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LayerView:
+    """What DQ-6 compares of one filing. ``layer`` is None for other kinds than ENS."""
+
+    kind: str
+    layer: str | None
+    lrn: str
+    lodged_at: datetime
+    mrn: str | None
+    ens_mrn: str | None
+    transport_document: str | None
+    master_transport_document: str | None
+    house_transport_document: str | None
+    total_packages: int | None
+    total_gross_mass: float | None
+    transport_containers: tuple[str, ...]
+    items: tuple[ItemView, ...]
+    importer_eori: str | None
+    consignee_eori: str | None
+
+    @classmethod
+    def of_document(cls, doc: Mapping[str, Any]) -> LayerView:
+        """From a filing's stored JSON document (as written by intake, so already valid)."""
+        transport = doc.get("transport") or {}
+        items = tuple(
+            ItemView(
+                commodity_code=it.get("commodity_code"),
+                origin_country=it.get("origin_country"),
+                packages=(it.get("packaging") or {}).get("number"),
+                gross_mass=_float(it.get("gross_mass")),
+                containers=tuple(it.get("containers") or ()),
+            )
+            for it in doc.get("goods_items") or ()
+        )
+        lodged = doc["lodged_at"]
+        return cls(
+            kind=doc["kind"],
+            layer=doc.get("layer"),
+            lrn=doc["lrn"],
+            lodged_at=lodged if isinstance(lodged, datetime) else datetime.fromisoformat(lodged),
+            mrn=doc.get("mrn"),
+            ens_mrn=doc.get("ens_mrn"),
+            transport_document=doc.get("transport_document"),
+            master_transport_document=doc.get("master_transport_document"),
+            house_transport_document=doc.get("house_transport_document"),
+            total_packages=doc.get("total_packages"),
+            total_gross_mass=_float(doc.get("total_gross_mass")),
+            transport_containers=tuple(transport.get("containers") or ()),
+            items=items,
+            importer_eori=(doc.get("importer") or {}).get("eori"),
+            consignee_eori=(doc.get("consignee") or {}).get("eori"),
+        )
+
+    @classmethod
+    def of(cls, filing: AnyFiling) -> LayerView:
+        """From a model, through the same JSON form intake stores, so both agree."""
+        return cls.of_document(FilingAdapter.dump_python(filing, mode="json"))
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+_Member = tuple[int, LayerView]
+
+
+def _order(member: _Member) -> tuple[datetime, int]:
     return (member[1].lodged_at, member[0])
 
 
-def _later(a: tuple[int, AnyFiling], b: tuple[int, AnyFiling]) -> tuple[int, AnyFiling]:
+def _later(a: _Member, b: _Member) -> _Member:
     """The later-lodged of two members; on a tie the one with the higher filing id."""
     return a if _order(a) >= _order(b) else b
 
 
-def consistency_findings(members: Sequence[tuple[int, AnyFiling]]) -> list[tuple[int, Finding]]:
+def consistency_findings(members: Sequence[_Member]) -> list[tuple[int, Finding]]:
     """DQ-6 findings of one consignment, each with the id of the filing it is attached to.
 
-    ``members`` are ``(filing_id, latest version)`` of every filing of the consignment.
-    Checked: house totals (packages, gross mass) against the master's, within
+    ``members`` are ``(filing_id, view of the latest version)`` of every filing of the
+    consignment. Checked: house totals (packages, gross mass) against the master's, within
     ``TOTALS_TOLERANCE``; containers named by houses against the master's containers;
     master transport document named by houses against the master's; an import
     declaration against its ENS on commodity codes (HS 6 digits), origin countries and
@@ -59,13 +135,8 @@ def consistency_findings(members: Sequence[tuple[int, AnyFiling]]) -> list[tuple
     filing repeats its house's data and a ``complete`` filing is its own master.
     """
     out: list[tuple[int, Finding]] = []
-    ens: list[_Member] = []
-    imports: list[tuple[int, ImportDeclaration]] = []
-    for filing_id, filing in members:
-        if isinstance(filing, EntrySummaryDeclaration):
-            ens.append((filing_id, filing))
-        elif isinstance(filing, ImportDeclaration):
-            imports.append((filing_id, filing))
+    ens = [m for m in members if m[1].kind == "ens"]
+    imports = [m for m in members if m[1].kind == "import"]
     masters = [m for m in ens if m[1].layer == "master"]
     if masters:
         # one carrier filing per consignment; if amended under a new LRN, the latest counts
@@ -83,22 +154,33 @@ def consistency_findings(members: Sequence[tuple[int, AnyFiling]]) -> list[tuple
     return out
 
 
+def can_contradict(kinds_and_layers: Sequence[tuple[str, str | None]]) -> bool:
+    """Whether a group of filings could yield any DQ-6 finding at all: a master with a
+    house, or an import declaration with an ENS. Lets the DQ-6 pass skip reading groups
+    that cannot."""
+    layers = {layer for kind, layer in kinds_and_layers if kind == "ens"}
+    if "master" in layers and "house" in layers:
+        return True
+    has_import = any(kind == "import" for kind, _ in kinds_and_layers)
+    return has_import and bool(layers & set(_HOUSE_LAYERS))
+
+
 # ------------------------------------------------------------------------ master/house
 
 
-def _house_packages(house: EntrySummaryDeclaration) -> int | None:
+def _house_packages(house: LayerView) -> int | None:
     if house.total_packages is not None:
         return house.total_packages
-    items = house.goods_items
-    if items and all(it.packaging is not None for it in items):
-        return sum(it.packaging.number for it in items if it.packaging is not None)
+    items = house.items
+    if items and all(it.packages is not None for it in items):
+        return sum(it.packages for it in items if it.packages is not None)
     return None
 
 
-def _house_gross_mass(house: EntrySummaryDeclaration) -> float | None:
+def _house_gross_mass(house: LayerView) -> float | None:
     if house.total_gross_mass is not None:
         return house.total_gross_mass
-    items = house.goods_items
+    items = house.items
     if items and all(it.gross_mass is not None for it in items):
         return sum(it.gross_mass for it in items if it.gross_mass is not None)
     return None
@@ -126,7 +208,7 @@ def _check_totals(out: list[tuple[int, Finding]], master: _Member, houses: list[
 
 def _compare_total(
     out: list[tuple[int, Finding]],
-    target: tuple[int, AnyFiling],
+    target: _Member,
     field: str,
     what: str,
     houses_total: float,
@@ -152,9 +234,9 @@ def _compare_total(
     )
 
 
-def _master_containers(master: EntrySummaryDeclaration) -> set[str]:
-    found = set(master.transport.containers) if master.transport is not None else set()
-    for item in master.goods_items:
+def _master_containers(master: LayerView) -> set[str]:
+    found = set(master.transport_containers)
+    for item in master.items:
         found.update(item.containers)
     return found
 
@@ -168,9 +250,8 @@ def _check_containers(out: list[tuple[int, Finding]], master: _Member, house: _M
         return
     house_id, h = house
     named: list[tuple[str, str]] = []
-    if h.transport is not None:
-        named += [(f"transport.containers[{j}]", c) for j, c in enumerate(h.transport.containers)]
-    for i, item in enumerate(h.goods_items):
+    named += [(f"transport.containers[{j}]", c) for j, c in enumerate(h.transport_containers)]
+    for i, item in enumerate(h.items):
         named += [(f"goods_items[{i}].containers[{j}]", c) for j, c in enumerate(item.containers)]
     target = _later(master, house)
     seen: set[str] = set()
@@ -219,11 +300,11 @@ def _check_master_document(out: list[tuple[int, Finding]], master: _Member, hous
 # ---------------------------------------------------------------------- import vs ENS
 
 
-def _ens_of(declaration: ImportDeclaration, ens: list[_Member]) -> _Member | None:
+def _ens_of(declaration: LayerView, ens: list[_Member]) -> _Member | None:
     """The ENS (house level) an import declaration follows: matched by ENS MRN, else by
     transport document, else the only house-level ENS of the consignment. Among several
     matches, a house or complete filing beats a pre-loading one, then the latest wins."""
-    candidates = [e for e in ens if e[1].layer in _HOUSE_LAYERS and e[1].goods_items]
+    candidates = [e for e in ens if e[1].layer in _HOUSE_LAYERS and e[1].items]
     if not candidates:
         return None
     matches: list[_Member] = []
@@ -244,7 +325,7 @@ def _ens_of(declaration: ImportDeclaration, ens: list[_Member]) -> _Member | Non
 
 def _check_import_against_ens(
     out: list[tuple[int, Finding]],
-    declaration: tuple[int, ImportDeclaration],
+    declaration: _Member,
     ens: _Member,
 ) -> None:
     """An import declaration must declare the goods the ENS announced (DQ-6): same HS
@@ -254,12 +335,8 @@ def _check_import_against_ens(
     brokers re-classify legitimately, but a shift is also how duties are evaded)."""
     target = _later(declaration, ens)
     later_is_import = target[0] == declaration[0]
-    later_items: list[GoodsItem] = (
-        declaration[1].goods_items if later_is_import else ens[1].goods_items
-    )
-    earlier_items: list[GoodsItem] = (
-        ens[1].goods_items if later_is_import else declaration[1].goods_items
-    )
+    later_items = declaration[1].items if later_is_import else ens[1].items
+    earlier_items = ens[1].items if later_is_import else declaration[1].items
     other = "ENS" if later_is_import else "import declaration"
 
     known_codes = {it.commodity_code[:6] for it in earlier_items if it.commodity_code}
@@ -298,15 +375,9 @@ def _check_import_against_ens(
                         ),
                     )
                 )
-    importer = declaration[1].importer
-    consignee = ens[1].consignee
-    if (
-        importer is not None
-        and consignee is not None
-        and importer.eori is not None
-        and consignee.eori is not None
-        and importer.eori != consignee.eori
-    ):
+    importer = declaration[1].importer_eori
+    consignee = ens[1].consignee_eori
+    if importer is not None and consignee is not None and importer != consignee:
         field = "importer.eori" if later_is_import else "consignee.eori"
         out.append(
             (
@@ -316,8 +387,7 @@ def _check_import_against_ens(
                     "ens_import_party_mismatch",
                     field,
                     WARNING,
-                    f"importer EORI {importer.eori} differs from the ENS consignee's "
-                    f"EORI {consignee.eori}",
+                    f"importer EORI {importer} differs from the ENS consignee's EORI {consignee}",
                 ),
             )
         )

@@ -16,17 +16,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
+from pydantic_core import from_json
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 import tollgate.tables  # noqa: F401 -- every mapper known before the ORM bulk update
 from tollgate.consignments.service import acknowledge, pending_events
 from tollgate.consignments.tables import ConsignmentMember
-from tollgate.declarations.models import AnyFiling, FilingAdapter
 from tollgate.declarations.tables import FilingLink, FilingRecord, FilingVersion
 from tollgate.intake.writer import RowWriter
 from tollgate.quality.checks import Finding, quality_score
-from tollgate.quality.consistency import consistency_findings
+from tollgate.quality.consistency import LayerView, can_contradict, consistency_findings
 from tollgate.quality.tables import QualityFinding
 
 CONSUMER = "system:quality-dq6"
@@ -45,15 +45,21 @@ def check_consignments(session: Session, consignment_ids: Iterable[int]) -> int:
         return 0
     groups: dict[int, set[int]] = defaultdict(set)
     masters: dict[int, set[int]] = defaultdict(set)  # master filing id -> consignments
+    shape: dict[int, tuple[str, str | None]] = {}  # filing id -> (kind, layer)
     for chunk in _chunks(cids):
-        for cid, fid, role in session.execute(
+        for cid, fid, role, kind, layer in session.execute(
             select(
                 ConsignmentMember.consignment_id,
                 ConsignmentMember.filing_id,
                 ConsignmentMember.role,
-            ).where(ConsignmentMember.consignment_id.in_(chunk))
+                FilingRecord.kind,
+                FilingRecord.layer,
+            )
+            .join(FilingRecord, FilingRecord.id == ConsignmentMember.filing_id)
+            .where(ConsignmentMember.consignment_id.in_(chunk))
         ):
             groups[cid].add(fid)
+            shape[fid] = (kind, layer)
             if role == "master":
                 masters[fid].add(cid)
     if masters:  # every house under each master joins the master's groups
@@ -79,36 +85,49 @@ def check_consignments(session: Session, consignment_ids: Iterable[int]) -> int:
                 for master_fid in mtds[value]:
                     for cid in masters[master_fid]:
                         groups[cid].add(fid)
+                    shape[fid] = ("ens", "house")
     # a filing alone cannot contradict anything: only groups of two or more are read
     groups = {cid: fids for cid, fids in groups.items() if len(fids) > 1}
     if not groups:
         return 0
-    latest = _latest_versions(session, sorted(set().union(*groups.values())))
+    # every version is rechecked (an amendment may have removed a contradiction), but only
+    # groups that can contradict at all are read and compared
+    current = _current_versions(session, sorted(set().union(*groups.values())))
+    readable = [g for g in groups.values() if can_contradict([shape[fid] for fid in g])]
+    views = _views(session, sorted(set().union(*readable))) if readable else {}
     found: dict[int, list[Finding]] = defaultdict(list)  # version id -> findings
     seen: set[tuple[int, str, str]] = set()
-    for fids in groups.values():
-        members = [(fid, latest[fid][1]) for fid in sorted(fids) if fid in latest]
+    for fids in readable:
+        members = [(fid, views[fid]) for fid in sorted(fids) if fid in views]
         for fid, finding in consistency_findings(members):
             key = (fid, finding.code, finding.field)
             if key not in seen:
                 seen.add(key)
-                found[latest[fid][0]].append(finding)
-    version_ids = sorted(vid for vid, _ in latest.values())
-    _replace(session, version_ids, found)
+                found[current[fid]].append(finding)
+    _replace(session, sorted(current.values()), found)
     return sum(len(v) for v in found.values())
 
 
-def _latest_versions(session: Session, fids: list[int]) -> dict[int, tuple[int, AnyFiling]]:
-    """Newest version of each filing, parsed straight from its stored JSON text."""
+_CURRENT = (
+    "FROM filing_versions v "
+    "JOIN filings f ON f.id = v.filing_id AND f.current_version = v.version "
+    "WHERE v.filing_id IN ({in})"
+)
+
+
+def _current_versions(session: Session, fids: list[int]) -> dict[int, int]:
+    """Filing id -> id of its newest version."""
+    rows = RowWriter(session).select_in("SELECT v.filing_id, v.id " + _CURRENT, fids)
+    return dict(rows)
+
+
+def _views(session: Session, fids: list[int]) -> dict[int, LayerView]:
+    """What DQ-6 compares of the newest version of each filing, projected from its stored
+    JSON text (parsed, not validated again: intake stored it valid)."""
     writer = RowWriter(session)
     document = "CAST(v.document AS TEXT)" if writer.postgres else "v.document"
-    rows = writer.select_in(
-        f"SELECT v.filing_id, v.id, {document} FROM filing_versions v "  # noqa: S608
-        "JOIN filings f ON f.id = v.filing_id AND f.current_version = v.version "
-        "WHERE v.filing_id IN ({in})",
-        fids,
-    )
-    return {fid: (vid, FilingAdapter.validate_json(text)) for fid, vid, text in rows}
+    rows = writer.select_in(f"SELECT v.filing_id, {document} " + _CURRENT, fids)
+    return {fid: LayerView.of_document(from_json(text)) for fid, text in rows}
 
 
 def _replace(session: Session, version_ids: list[int], found: dict[int, list[Finding]]) -> None:
