@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -70,6 +71,64 @@ def run_one(url: str, source: Path, workers: int | None) -> dict[str, float]:
     }
 
 
+def ceiling(source: Path, declarations: int, limit: int = 30_000) -> dict[str, float]:
+    """CPU seconds per declaration of the steps no load can skip, measured one at a time on
+    one core: JSON parsing with pydantic validation (the model of DM-1..DM-8), the DQ-1..DQ-5
+    checks, and the canonical serialisation with its hash (idempotency). Their sum bounds
+    the rate any load can reach on this machine's cores, before it stores anything."""
+    import hashlib
+
+    from tollgate.declarations.models import FilingAdapter
+    from tollgate.quality.checks import check_filing
+    from tollgate.reference.nomenclature import locodes, nomenclature, vague_description_terms
+
+    nomenclature(), locodes(), vague_description_terms()
+    with source.open("rb") as fh:
+        lines = [line for _, line in zip(range(limit), fh, strict=False)]
+    # the declarations these filings stand for, at the source's filings-per-declaration
+    n_decl = len(lines) * declarations / _count_lines(source)
+    now = datetime.now(UTC)
+    validate = check = serialise = 0.0
+    clock = time.process_time
+    for line in lines:  # one filing at a time, as a load does: nothing piles up for the GC
+        t0 = clock()
+        filing = FilingAdapter.validate_json(line)
+        t1 = clock()
+        check_filing(filing, received_at=now)
+        t2 = clock()
+        hashlib.sha256(FilingAdapter.dump_json(filing, exclude_none=True)).hexdigest()
+        t3 = clock()
+        validate, check, serialise = validate + t1 - t0, check + t2 - t1, serialise + t3 - t2
+    out = {
+        "validate_us": validate / n_decl * 1e6,
+        "check_us": check / n_decl * 1e6,
+        "serialise_us": serialise / n_decl * 1e6,
+    }
+    total = sum(out.values()) / 1e6
+    out["ceiling_per_s"] = (os.cpu_count() or 1) / total
+    return out
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as fh:
+        return sum(1 for _ in fh)
+
+
+def server_cpu_seconds() -> float:
+    """CPU time used so far by the local PostgreSQL server's processes (Linux /proc): the
+    server shares this machine's cores with the loader, so its work bounds the rate too."""
+    ticks = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if not Path(f"/proc/{pid}/comm").read_text().startswith("postgres"):
+                continue
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def measure(backend: str, source: Path, workers: int | None) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         schema = None
@@ -85,13 +144,23 @@ def measure(backend: str, source: Path, workers: int | None) -> dict[str, float]
             cmd = [sys.executable, __file__, "--run-one", url, str(source)]
             if workers is not None:
                 cmd += ["--workers", str(workers)]
+            server_before = server_cpu_seconds() if schema else 0.0
             out = subprocess.run(cmd, check=True, capture_output=True, text=True)
-            return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+            result = dict(json.loads(out.stdout.strip().splitlines()[-1]))
+            # includes migrating and seeding: a few hundred milliseconds
+            result["server_cpu"] = server_cpu_seconds() - server_before if schema else 0.0
+            return result
         finally:
             if schema is not None:
                 with admin.begin() as conn:
                     conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
                 admin.dispose()
+
+
+def server_cpu(backend: str, runs: list[dict[str, float]], size: int) -> str:
+    if backend == "sqlite":
+        return "(in the loader)"
+    return f"{statistics.median(r['server_cpu'] for r in runs) / size * 1e6:.0f}"
 
 
 def main() -> None:
@@ -109,20 +178,31 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"{platform.python_implementation()} {platform.python_version()}"
     )
+    sizes = [int(s) for s in args.sizes.split(",")]
+    bound = ceiling(dataset(sizes[0]), sizes[0])
     print(
-        "| backend | declarations | filings | median filings/s | runs (s) | peak RSS loader "
-        "(MB) | peak RSS per worker (MB) |"
+        f"CPU per declaration, one core: validation {bound['validate_us']:.0f} µs, "
+        f"DQ-1..DQ-5 {bound['check_us']:.0f} µs, serialisation and hash "
+        f"{bound['serialise_us']:.0f} µs; ceiling before storage on {os.cpu_count()} cores: "
+        f"{bound['ceiling_per_s']:,.0f} declarations/s (targets: 20,000 SQLite, 10,000 PostgreSQL)"
     )
-    print("|---|---|---|---|---|---|---|")
-    for size in [int(s) for s in args.sizes.split(",")]:
+    print(
+        "| backend | declarations | filings | median declarations/s | median filings/s | "
+        "runs (s) | server CPU µs/declaration | peak RSS loader (MB) | "
+        "peak RSS per worker (MB) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for size in sizes:
         source = dataset(size)
         for backend in args.backends.split(","):
             runs = [measure(backend, source, args.workers) for _ in range(args.repeats)]
             rates = [r["records"] / r["seconds"] for r in runs]
             print(
                 f"| {backend} | {size:,} | {int(runs[0]['records']):,} | "
+                f"{statistics.median(size / r['seconds'] for r in runs):,.0f} | "
                 f"{statistics.median(rates):,.0f} | "
                 f"{', '.join(format(r['seconds'], '.1f') for r in runs)} | "
+                f"{server_cpu(backend, runs, size)} | "
                 f"{max(r['rss_mb'] for r in runs):.0f} | "
                 f"{max(r['workers_rss_mb'] for r in runs):.0f} |",
                 flush=True,

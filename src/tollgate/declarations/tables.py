@@ -10,12 +10,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tollgate.db import Base
 
-Document = JSON().with_variant(JSONB(), "postgresql")
+# json, not jsonb, on PostgreSQL: written once, read whole (migration 0002 says why)
+Document = JSON()
 
 
 class FilingRecord(Base):

@@ -9,6 +9,7 @@ rerun that started from the top would add nothing twice.
 from __future__ import annotations
 
 import ctypes
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -16,6 +17,7 @@ import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -108,10 +110,8 @@ class _Preparer:
         self.mapping = mapping
         self.pool: ProcessPoolExecutor | None = None
         if workers > 0:
-            # reference data loaded before the fork is shared copy-on-write by the workers
-            nomenclature()
-            locodes()
-            vague_description_terms()
+            # reference data, loaded before (see _bulk_collection), is shared with the
+            # forked workers copy-on-write
             self.pool = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("fork"),
@@ -151,6 +151,27 @@ def _die_with_parent() -> None:
     except OSError:
         return  # not Linux: workers then end when their task queue closes
     libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+@contextmanager
+def _bulk_collection() -> Iterator[None]:
+    """Tune the cyclic garbage collector for the length of a load.
+
+    A load allocates millions of short-lived objects (models, rows) while thousands of a
+    batch stay alive; with the default thresholds the collector runs every 700 allocations
+    and walks those survivors each time, which cost up to a third of the CPU in
+    measurements. Reference data loaded before is frozen out of collection, and the
+    youngest generation is collected every 50,000 allocations instead. Worker processes
+    forked inside inherit both."""
+    nomenclature(), locodes(), vague_description_terms()
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def default_workers(path: Path) -> int:
@@ -195,6 +216,32 @@ def bulk_load(
     check_layers: bool = True,
 ) -> LoadSummary:
     """Load ``path`` in committed batches; ``progress(records_done, bytes_or_rows)`` per batch."""
+    with _bulk_collection():
+        return _bulk_load(
+            factory,
+            path,
+            fmt=fmt,
+            mapping=mapping,
+            actor=actor,
+            batch_size=batch_size,
+            workers=workers,
+            progress=progress,
+            check_layers=check_layers,
+        )
+
+
+def _bulk_load(
+    factory: sessionmaker[Session],
+    path: Path,
+    *,
+    fmt: str,
+    mapping: ColumnMapping | None,
+    actor: Actor,
+    batch_size: int = 2000,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    check_layers: bool = True,
+) -> LoadSummary:
     fp = fingerprint(path, mapping, fmt)
     with factory() as session, session.begin():
         job = _job(session, path, fp, fmt)
