@@ -12,11 +12,13 @@ from tollgate.db import Base
 from tollgate.declarations.tables import FilingLabel, FilingLink, FilingRecord, FilingVersion
 from tollgate.intake.tables import IntakeLock, LoadJob, Rejection
 from tollgate.quality.tables import QualityFinding
+from tollgate.risk.tables import Assessment, ManagedListVersion, RiskProfileVersion
 
 metadata = Base.metadata
 
 __all__ = [
     "ApiToken",
+    "Assessment",
     "AuditEntry",
     "Authority",
     "Consignment",
@@ -29,8 +31,10 @@ __all__ = [
     "FilingVersion",
     "IntakeLock",
     "LoadJob",
+    "ManagedListVersion",
     "QualityFinding",
     "Rejection",
+    "RiskProfileVersion",
     "SharingGrant",
     "User",
     "metadata",

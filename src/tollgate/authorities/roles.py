@@ -14,17 +14,43 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_SHARING = "manage_sharing"
     READ_AUDIT = "read_audit"
+    READ_PROFILES = "read_profiles"
+    MANAGE_PROFILES = "manage_profiles"
+    ASSESS = "assess"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     # the filing gateway's system account and intake staff
     "intake": frozenset({Permission.SUBMIT_FILINGS}),
+    # risk analysts write and test the profiles (RM-6, RM-7)
     "analyst": frozenset(
-        {Permission.READ_FILINGS, Permission.READ_PERSONAL_DATA, Permission.READ_QUALITY}
+        {
+            Permission.READ_FILINGS,
+            Permission.READ_PERSONAL_DATA,
+            Permission.READ_QUALITY,
+            Permission.READ_PROFILES,
+            Permission.MANAGE_PROFILES,
+            Permission.ASSESS,
+        }
     ),
-    "officer": frozenset({Permission.READ_FILINGS, Permission.READ_PERSONAL_DATA}),
-    # EU-level or national coordinators: aggregate views, no personal data
-    "coordinator": frozenset({Permission.READ_FILINGS, Permission.READ_QUALITY}),
+    "officer": frozenset(
+        {
+            Permission.READ_FILINGS,
+            Permission.READ_PERSONAL_DATA,
+            Permission.READ_PROFILES,
+            Permission.ASSESS,
+        }
+    ),
+    # EU-level or national coordinators: aggregate views, no personal data; the
+    # Commission's coordinators own the common risk criteria
+    "coordinator": frozenset(
+        {
+            Permission.READ_FILINGS,
+            Permission.READ_QUALITY,
+            Permission.READ_PROFILES,
+            Permission.MANAGE_PROFILES,
+        }
+    ),
     # data-protection supervisors inspect the audit trail
     "supervisor": frozenset({Permission.READ_AUDIT}),
     "administrator": frozenset(

@@ -20,6 +20,7 @@ from tollgate.authorities import service as authorities
 from tollgate.authorities.seed import seed_authorities
 from tollgate.authorities.service import SYSTEM
 from tollgate.cli.context import console, factory, friendly, transaction
+from tollgate.cli.risk import assess_and_report, risk_app
 from tollgate.intake.bulk import bulk_load, rejections
 from tollgate.intake.mapping import load_mapping
 from tollgate.intake.readers import FORMATS, detect_format
@@ -36,6 +37,7 @@ app.add_typer(authority_app, name="authority")
 app.add_typer(user_app, name="user")
 app.add_typer(quality_app, name="quality")
 app.add_typer(audit_app, name="audit")
+app.add_typer(risk_app, name="risk")
 
 
 @app.command()
@@ -225,6 +227,18 @@ def demo(
     )
     _quality_summary(days=3650)
     _scorecards(days=3650, limit=5)
+    from tollgate.risk import service as risk
+
+    with transaction() as session:
+        risk.import_profiles(
+            session,
+            actor=SYSTEM,
+            data=risk.starter_criteria(),
+            authority=risk.EU_AUTHORITY,
+            activate=True,
+        )
+    console.print("\nrisk assessment against the starter common risk criteria:")
+    assess_and_report(random_rate=0.01, seed="demo")
     console.print(f"\nAPI token for user [bold]demo-analyst[/] (NL): {token}")
     if serve_api:
         serve(port=port)

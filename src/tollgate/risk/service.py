@@ -1,0 +1,528 @@
+"""Profiles, lists and assessments in storage: who may change what, and assessing stored
+filings against the profiles that apply to them.
+
+Which profiles apply to a filing: the EU's common risk criteria and priority-control-area
+campaigns (owned by the Commission, applied by every authority) and the national profiles
+of the authority that owns the filing. A national profile reads only its own authority's
+lists and national data; EU profiles read the Commission's lists.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tollgate.audit.log import record
+from tollgate.authorities.roles import Permission
+from tollgate.authorities.service import Actor
+from tollgate.authorities.tables import Authority
+from tollgate.declarations.models import (
+    AnyFiling,
+    EntrySummaryDeclaration,
+    FilingAdapter,
+    ImportDeclaration,
+)
+from tollgate.declarations.tables import FilingRecord, FilingVersion
+from tollgate.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
+from tollgate.quality.tables import QualityFinding
+from tollgate.risk.evaluator import ManagedLists, ProfileIndex
+from tollgate.risk.facts import Context, rows_of
+from tollgate.risk.language import ProfileError, normalise_name
+from tollgate.risk.profiles import (
+    TRANSITIONS,
+    Owner,
+    ProfileSpec,
+    Status,
+    parse_profile_set,
+)
+from tollgate.risk.selection import Decision, ProfileHit, RandomSelection, decide
+from tollgate.risk.tables import Assessment, ManagedListVersion, RiskProfileVersion
+
+EU_AUTHORITY = "EU-COM"
+MAX_LIST_ENTRIES = 100_000
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _authority(session: Session, actor: Actor, code: str | None) -> Authority:
+    """The authority an analyst acts for: their own, or (system operator only) any."""
+    code = code or actor.authority_code
+    if code is None:
+        raise ValidationFailed("name the authority the profiles belong to")
+    if actor.authority_code is not None and code != actor.authority_code:
+        raise NotAuthorised(f"user {actor.username!r} cannot manage profiles of {code}")
+    found = session.scalar(select(Authority).where(Authority.code == code))
+    if found is None:
+        raise NotFound(f"no authority {code!r}")
+    return found
+
+
+def readable_lists(session: Session, authority: Authority) -> dict[str, str]:
+    """List name -> kind, for the lists a profile of ``authority`` may read."""
+    ids = {authority.id}
+    if authority.code != EU_AUTHORITY:
+        eu = session.scalar(select(Authority.id).where(Authority.code == EU_AUTHORITY))
+        if eu is not None:
+            ids.add(eu)
+    rows = session.execute(
+        select(ManagedListVersion.name, ManagedListVersion.kind).where(
+            ManagedListVersion.authority_id.in_(ids)
+        )
+    )
+    return {name: kind for name, kind in rows}
+
+
+# ------------------------------------------------------------------------ managed lists
+
+
+def save_list(
+    session: Session,
+    *,
+    actor: Actor,
+    name: str,
+    kind: str,
+    entries: Sequence[str],
+    authority: str | None = None,
+) -> ManagedListVersion:
+    """Store a new version of a managed list (codes, or party names normalised)."""
+    actor.require(Permission.MANAGE_PROFILES)
+    owner = _authority(session, actor, authority)
+    if kind not in ("codes", "names"):
+        raise ValidationFailed(f"list kind must be codes or names, not {kind!r}")
+    if not entries or len(entries) > MAX_LIST_ENTRIES:
+        raise ValidationFailed(f"a list holds 1 to {MAX_LIST_ENTRIES:,} entries")
+    clean = sorted({normalise_name(e) if kind == "names" else e.strip() for e in entries} - {""})
+    latest = session.scalar(
+        select(func.max(ManagedListVersion.version)).where(
+            ManagedListVersion.authority_id == owner.id, ManagedListVersion.name == name
+        )
+    )
+    row = ManagedListVersion(
+        authority_id=owner.id,
+        name=name,
+        version=(latest or 0) + 1,
+        kind=kind,
+        entries=clean,
+        changed_by=actor.username,
+        changed_at=_now(),
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="save_managed_list",
+        object_type="managed_list",
+        object_id=f"{owner.code}/{name}/v{row.version}",
+        detail={"entries": len(clean), "kind": kind},
+    )
+    return row
+
+
+def _lists_for(session: Session, authority_ids: Iterable[int]) -> ManagedLists:
+    """The newest version of every list of these authorities."""
+    newest = (
+        select(
+            ManagedListVersion.authority_id,
+            ManagedListVersion.name,
+            func.max(ManagedListVersion.version).label("v"),
+        )
+        .where(ManagedListVersion.authority_id.in_(list(authority_ids)))
+        .group_by(ManagedListVersion.authority_id, ManagedListVersion.name)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(ManagedListVersion).join(
+            newest,
+            (ManagedListVersion.authority_id == newest.c.authority_id)
+            & (ManagedListVersion.name == newest.c.name)
+            & (ManagedListVersion.version == newest.c.v),
+        )
+    )
+    codes: dict[str, frozenset[str]] = {}
+    names: dict[str, tuple[str, ...]] = {}
+    for row in rows:
+        if row.kind == "names":
+            names[row.name] = tuple(row.entries)
+        else:
+            codes[row.name] = frozenset(row.entries)
+    return ManagedLists(codes=codes, names=names)
+
+
+# ----------------------------------------------------------------------------- profiles
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    created: list[tuple[str, int]]
+    unchanged: list[str]
+
+
+def import_profiles(
+    session: Session,
+    *,
+    actor: Actor,
+    data: Any,
+    authority: str | None = None,
+    activate: bool = False,
+) -> ImportResult:
+    """Import a profile set: each changed profile becomes a new version (draft, or active
+    with ``activate``); an identical one is left alone. Invalid files change nothing."""
+    actor.require(Permission.MANAGE_PROFILES)
+    owner = _authority(session, actor, authority)
+    try:
+        parsed = parse_profile_set(
+            data, own_country=owner.country, lists=readable_lists(session, owner)
+        )
+    except ProfileError as exc:
+        raise ValidationFailed(
+            f"invalid profile: {exc}", details=[{"path": exc.path, "reason": exc.reason}]
+        ) from None
+    for spec, _ in parsed:
+        if spec.owner is not Owner.NATIONAL and owner.code != EU_AUTHORITY:
+            raise NotAuthorised(
+                f"profile {spec.id}: only {EU_AUTHORITY} owns {spec.owner.value} profiles"
+            )
+    result = ImportResult([], [])
+    for spec, _ in parsed:
+        current = _current(session, owner.id, spec.id)
+        document = spec.model_dump(mode="json")
+        status = Status.ACTIVE if activate else Status.DRAFT
+        if current is not None and current.spec == document and current.status == status:
+            result.unchanged.append(spec.id)
+            continue
+        if current is not None and current.status == Status.EXPIRED:
+            raise Conflict(f"profile {spec.id} has expired; give the new profile a new id")
+        row = _append(session, actor, owner, spec.id, document, status, "imported", current)
+        result.created.append((spec.id, row.version))
+    return result
+
+
+def _current(session: Session, authority_id: int, profile_id: str) -> RiskProfileVersion | None:
+    return session.scalar(
+        select(RiskProfileVersion)
+        .where(
+            RiskProfileVersion.authority_id == authority_id,
+            RiskProfileVersion.profile_id == profile_id,
+        )
+        .order_by(RiskProfileVersion.version.desc())
+        .limit(1)
+    )
+
+
+def _append(
+    session: Session,
+    actor: Actor,
+    owner: Authority,
+    profile_id: str,
+    document: dict[str, Any],
+    status: Status,
+    change: str,
+    current: RiskProfileVersion | None,
+) -> RiskProfileVersion:
+    row = RiskProfileVersion(
+        authority_id=owner.id,
+        profile_id=profile_id,
+        version=(current.version if current else 0) + 1,
+        owner=document.get("owner", Owner.NATIONAL.value),
+        status=status.value,
+        spec=document,
+        changed_by=actor.username,
+        changed_at=_now(),
+        change=change,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="profile_version",
+        object_type="risk_profile",
+        object_id=f"{owner.code}/{profile_id}/v{row.version}",
+        detail={"status": status.value, "change": change},
+    )
+    return row
+
+
+def set_status(
+    session: Session,
+    *,
+    actor: Actor,
+    profile_id: str,
+    status: Status,
+    authority: str | None = None,
+) -> RiskProfileVersion:
+    """Move a profile through draft -> active -> suspended / expired, as a new version."""
+    actor.require(Permission.MANAGE_PROFILES)
+    owner = _authority(session, actor, authority)
+    current = _current(session, owner.id, profile_id)
+    if current is None:
+        raise NotFound(f"no profile {profile_id!r} of {owner.code}")
+    if status not in TRANSITIONS[Status(current.status)]:
+        raise Conflict(f"profile {profile_id} is {current.status}; it cannot become {status}")
+    return _append(
+        session, actor, owner, profile_id, current.spec, status, f"status {status}", current
+    )
+
+
+def profile_versions(
+    session: Session, actor: Actor, *, offset: int = 0, limit: int = 100
+) -> list[tuple[str, RiskProfileVersion]]:
+    """The newest version of each profile the actor's authority applies (with the owning
+    authority's code), ordered by authority and id."""
+    actor.require(Permission.READ_PROFILES)
+    newest = (
+        select(
+            RiskProfileVersion.authority_id,
+            RiskProfileVersion.profile_id,
+            func.max(RiskProfileVersion.version).label("v"),
+        )
+        .group_by(RiskProfileVersion.authority_id, RiskProfileVersion.profile_id)
+        .subquery()
+    )
+    query = (
+        select(Authority.code, RiskProfileVersion)
+        .join(Authority, Authority.id == RiskProfileVersion.authority_id)
+        .join(
+            newest,
+            (RiskProfileVersion.authority_id == newest.c.authority_id)
+            & (RiskProfileVersion.profile_id == newest.c.profile_id)
+            & (RiskProfileVersion.version == newest.c.v),
+        )
+        .order_by(Authority.code, RiskProfileVersion.profile_id)
+        .offset(offset)
+        .limit(min(limit, 1000))
+    )
+    if actor.authority_code is not None:
+        query = query.where(Authority.code.in_({actor.authority_code, EU_AUTHORITY}))
+    return [(code, row) for code, row in session.execute(query).all()]
+
+
+# ---------------------------------------------------------------------------- the engine
+
+
+@dataclass(slots=True)
+class _Loaded:
+    profile_id: str
+    version: int
+    spec: ProfileSpec
+
+
+class Engine:
+    """The active profiles that apply to one authority's filings, compiled and indexed."""
+
+    def __init__(self, session: Session, authority: Authority, on: date | None = None) -> None:
+        self.authority = authority
+        eu = session.scalar(select(Authority).where(Authority.code == EU_AUTHORITY))
+        owner_ids = {authority.id} | ({eu.id} if eu is not None else set())
+        on = on or _now().date()
+        newest = (
+            select(
+                RiskProfileVersion.authority_id,
+                RiskProfileVersion.profile_id,
+                func.max(RiskProfileVersion.version).label("v"),
+            )
+            .where(RiskProfileVersion.authority_id.in_(owner_ids))
+            .group_by(RiskProfileVersion.authority_id, RiskProfileVersion.profile_id)
+            .subquery()
+        )
+        rows = session.scalars(
+            select(RiskProfileVersion).join(
+                newest,
+                (RiskProfileVersion.authority_id == newest.c.authority_id)
+                & (RiskProfileVersion.profile_id == newest.c.profile_id)
+                & (RiskProfileVersion.version == newest.c.v),
+            )
+        )
+        self.index = ProfileIndex(_lists_for(session, owner_ids))
+        self.profiles: list[_Loaded] = []
+        for row in rows:
+            if row.status != Status.ACTIVE.value:
+                continue
+            spec = ProfileSpec.model_validate(row.spec)
+            if (spec.valid_from and on < spec.valid_from) or (spec.valid_to and on > spec.valid_to):
+                continue
+            if row.authority_id != authority.id and spec.owner is Owner.NATIONAL:
+                continue  # the Commission's national-style drafts apply to no one else
+            country = authority.country if row.authority_id == authority.id else None
+            loaded = _Loaded(row.profile_id, row.version, spec)
+            self.index.add(loaded, spec.condition(own_country=country))
+            self.profiles.append(loaded)
+
+    def hits(self, rows: Sequence[dict[str, Any]]) -> list[ProfileHit]:
+        out = []
+        for hit in self.index.assess(rows):
+            loaded: _Loaded = hit.key
+            out.append(
+                ProfileHit(loaded.profile_id, loaded.version, loaded.spec, hit.row, hit.values)
+            )
+        return out
+
+
+def assess_versions(
+    session: Session,
+    version_ids: Sequence[int],
+    *,
+    trigger: str,
+    randomness: RandomSelection | None = None,
+    engines: dict[int, Engine] | None = None,
+) -> list[Assessment]:
+    """Assess these filing versions, each against the profiles of its owning authority,
+    and store one assessment per version (earlier assessments stay)."""
+    engines = engines if engines is not None else {}
+    if not version_ids:
+        return []
+    rows = session.execute(
+        select(FilingVersion, FilingRecord, Authority)
+        .join(FilingRecord, FilingRecord.id == FilingVersion.filing_id)
+        .join(Authority, Authority.id == FilingRecord.authority_id)
+        .where(FilingVersion.id.in_(list(version_ids)))
+    ).all()
+    findings: dict[int, list[str]] = defaultdict(list)
+    for vid, code in session.execute(
+        select(QualityFinding.filing_version_id, QualityFinding.code).where(
+            QualityFinding.filing_version_id.in_(list(version_ids))
+        )
+    ):
+        findings[vid].append(code)
+    out: list[Assessment] = []
+    now = _now()
+    for version, filing, authority in rows:
+        engine = engines.get(authority.id)
+        if engine is None:
+            engine = engines[authority.id] = Engine(session, authority)
+        model = FilingAdapter.validate_python(version.document)
+        context = Context(
+            known_traders=_known(session, filing, _trader_eori(model)),
+            quality_codes=tuple(findings.get(version.id, ())),
+            quality_score=version.quality_score,
+        )
+        facts = rows_of(model, authority.country or filing.office[:2], context)
+        hits = engine.hits(facts)
+        decision = select_decision(hits, facts, filing, version, randomness)
+        assessment = Assessment(
+            filing_version_id=version.id,
+            consignment_id=None,
+            authority_id=authority.id,
+            trigger=trigger,
+            decision=decision.decision.value,
+            score=decision.score,
+            random=decision.random,
+            stage=decision.stage.value if decision.stage else None,
+            place=filing.office,
+            reasons=decision.reasons,
+            instructions=decision.instructions[:8000],
+            assessed_at=now,
+        )
+        session.add(assessment)
+        out.append(assessment)
+    session.flush()
+    return out
+
+
+def select_decision(
+    hits: list[ProfileHit],
+    facts: list[dict[str, Any]],
+    filing: FilingRecord,
+    version: FilingVersion,
+    randomness: RandomSelection | None,
+) -> Decision:
+    return decide(
+        hits,
+        aeo=bool(facts[0].get("trader.aeo")),
+        declaration_key=f"{filing.kind}:{filing.filer}:{filing.lrn}:{version.version}",
+        stratum=filing.kind,
+        randomness=randomness,
+    )
+
+
+def _trader_eori(model: AnyFiling) -> str:
+    """The trader assessed, as ``facts`` picks it: importer or consignee, else the filer."""
+    party = None
+    if isinstance(model, ImportDeclaration):
+        party = model.importer
+    elif isinstance(model, EntrySummaryDeclaration):
+        party = model.consignee
+    return party.eori if party is not None and party.eori else model.filer
+
+
+def _known(session: Session, filing: FilingRecord, eori: str) -> frozenset[str]:
+    """The trader, if it filed with this authority before this filing (else it is a
+    first-time trader). Known by its own filings: a trader register would know more."""
+    earlier = session.scalar(
+        select(FilingRecord.id)
+        .where(
+            FilingRecord.authority_id == filing.authority_id,
+            FilingRecord.filer == eori,
+            FilingRecord.first_received_at < filing.first_received_at,
+        )
+        .limit(1)
+    )
+    return frozenset({eori}) if earlier is not None else frozenset()
+
+
+def starter_criteria() -> Any:
+    """The starter common risk criteria shipped with Tollgate (one per risk area)."""
+    import yaml
+
+    path = Path(__file__).parent / "starter" / "eu-common-risk-criteria.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def assess_pending(
+    factory: sessionmaker[Session],
+    *,
+    actor: Actor,
+    batch_size: int = 1000,
+    randomness: RandomSelection | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Assess every current filing version that has no assessment yet, in committed
+    batches (safe to interrupt and run again); returns the count per decision."""
+    actor.require(Permission.ASSESS)
+    counts: dict[str, int] = defaultdict(int)
+    engines: dict[int, Engine] = {}
+    last = 0
+    while True:
+        with factory() as session, session.begin():
+            assessed = select(Assessment.filing_version_id)
+            ids = list(
+                session.scalars(
+                    select(FilingVersion.id)
+                    .join(
+                        FilingRecord,
+                        (FilingRecord.id == FilingVersion.filing_id)
+                        & (FilingRecord.current_version == FilingVersion.version),
+                    )
+                    .where(FilingVersion.id > last, FilingVersion.id.not_in(assessed))
+                    .order_by(FilingVersion.id)
+                    .limit(batch_size)
+                )
+            )
+            if not ids:
+                break
+            for a in assess_versions(
+                session, ids, trigger="pending", randomness=randomness, engines=engines
+            ):
+                counts[a.decision] += 1
+            record(
+                session,
+                actor=actor,
+                action="assess",
+                object_type="filing_version",
+                object_id=f"{ids[0]}..{ids[-1]}",
+                detail={"versions": len(ids)},
+            )
+            last = ids[-1]
+        if progress is not None:
+            progress(len(ids))
+    return dict(counts)

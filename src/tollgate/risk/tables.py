@@ -1,0 +1,64 @@
+"""Stored risk profiles, managed lists and assessments.
+
+Profiles and lists are versioned by appending: a change of content *or* of status is a new
+row with the next version, so an assessment that names ``(profile_id, version)`` can always
+be explained with exactly what hit. Nothing here is updated in place.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tollgate.db import Base
+
+
+class RiskProfileVersion(Base):
+    __tablename__ = "risk_profile_versions"
+    __table_args__ = (UniqueConstraint("authority_id", "profile_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
+    profile_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int]
+    owner: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime]
+    change: Mapped[str] = mapped_column(String(200))
+
+
+class ManagedListVersion(Base):
+    __tablename__ = "managed_list_versions"
+    __table_args__ = (UniqueConstraint("authority_id", "name", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(10))  # codes | names
+    entries: Mapped[list[str]] = mapped_column(JSON)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime]
+
+
+class Assessment(Base):
+    """One assessment of one filing version; re-assessments add rows, never replace."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (Index("ix_assessments_authority_decision", "authority_id", "decision"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_version_id: Mapped[int] = mapped_column(ForeignKey("filing_versions.id"), index=True)
+    consignment_id: Mapped[int | None] = mapped_column(ForeignKey("consignments.id"), index=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
+    trigger: Mapped[str] = mapped_column(String(30))
+    decision: Mapped[str] = mapped_column(String(20))
+    score: Mapped[int]
+    random: Mapped[bool]
+    stage: Mapped[str | None] = mapped_column(String(20))
+    place: Mapped[str | None] = mapped_column(String(8))
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    instructions: Mapped[str] = mapped_column(String(8000))
+    assessed_at: Mapped[datetime] = mapped_column(index=True)
