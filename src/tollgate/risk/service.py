@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tollgate.audit.log import record
@@ -46,6 +46,7 @@ from tollgate.risk.selection import Decision, ProfileHit, RandomSelection, decid
 from tollgate.risk.tables import Assessment, ManagedListVersion, RiskProfileVersion
 
 EU_AUTHORITY = "EU-COM"
+_Ts = TypeVarTuple("_Ts")
 MAX_LIST_ENTRIES = 100_000
 
 
@@ -274,12 +275,8 @@ def set_status(
     )
 
 
-def profile_versions(
-    session: Session, actor: Actor, *, offset: int = 0, limit: int = 100
-) -> list[tuple[str, RiskProfileVersion]]:
-    """The newest version of each profile the actor's authority applies (with the owning
-    authority's code), ordered by authority and id."""
-    actor.require(Permission.READ_PROFILES)
+def _newest_profiles(query: Select[*_Ts]) -> Select[*_Ts]:
+    """Restrict ``query`` (over RiskProfileVersion) to each profile's newest version."""
     newest = (
         select(
             RiskProfileVersion.authority_id,
@@ -289,15 +286,23 @@ def profile_versions(
         .group_by(RiskProfileVersion.authority_id, RiskProfileVersion.profile_id)
         .subquery()
     )
+    return query.join(
+        newest,
+        (RiskProfileVersion.authority_id == newest.c.authority_id)
+        & (RiskProfileVersion.profile_id == newest.c.profile_id)
+        & (RiskProfileVersion.version == newest.c.v),
+    )
+
+
+def profile_versions(
+    session: Session, actor: Actor, *, offset: int = 0, limit: int = 100
+) -> list[tuple[str, RiskProfileVersion]]:
+    """The newest version of each profile the actor's authority applies (with the owning
+    authority's code), ordered by authority and id."""
+    actor.require(Permission.READ_PROFILES)
     query = (
-        select(Authority.code, RiskProfileVersion)
+        _newest_profiles(select(Authority.code, RiskProfileVersion))
         .join(Authority, Authority.id == RiskProfileVersion.authority_id)
-        .join(
-            newest,
-            (RiskProfileVersion.authority_id == newest.c.authority_id)
-            & (RiskProfileVersion.profile_id == newest.c.profile_id)
-            & (RiskProfileVersion.version == newest.c.v),
-        )
         .order_by(Authority.code, RiskProfileVersion.profile_id)
         .offset(offset)
         .limit(min(limit, 1000))
@@ -325,22 +330,9 @@ class Engine:
         eu = session.scalar(select(Authority).where(Authority.code == EU_AUTHORITY))
         owner_ids = {authority.id} | ({eu.id} if eu is not None else set())
         on = on or _now().date()
-        newest = (
-            select(
-                RiskProfileVersion.authority_id,
-                RiskProfileVersion.profile_id,
-                func.max(RiskProfileVersion.version).label("v"),
-            )
-            .where(RiskProfileVersion.authority_id.in_(owner_ids))
-            .group_by(RiskProfileVersion.authority_id, RiskProfileVersion.profile_id)
-            .subquery()
-        )
         rows = session.scalars(
-            select(RiskProfileVersion).join(
-                newest,
-                (RiskProfileVersion.authority_id == newest.c.authority_id)
-                & (RiskProfileVersion.profile_id == newest.c.profile_id)
-                & (RiskProfileVersion.version == newest.c.v),
+            _newest_profiles(select(RiskProfileVersion)).where(
+                RiskProfileVersion.authority_id.in_(owner_ids)
             )
         )
         self.index = ProfileIndex(_lists_for(session, owner_ids))
