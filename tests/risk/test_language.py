@@ -51,6 +51,8 @@ def test_a_tree_parses_into_combinators_and_conditions() -> None:
         ({"all": [{"field": "kind"}]}, "when.all[0]", "has no operator"),
         ({"field": "item.gross_mass", "prefix": ["1"]}, "when.prefix", "does not apply"),
         ({"field": "item.gross_mass", "lt": "ten"}, "when.lt", "expected a number"),
+        ({"field": "item.gross_mass", "lt": float("nan")}, "when.lt", "finite number"),
+        ({"field": "item.value", "gte": float("inf")}, "when.gte", "finite number"),
         ({"field": "lodged_at", "gte": "yesterday"}, "when.gte", "ISO 8601"),
         ({"field": "item.description", "matches": "(a"}, "when.matches", "RE2"),
         ({"field": "item.description", "matches": "(a)\\1"}, "when.matches", "RE2"),

@@ -28,6 +28,7 @@ its path (``when.all[2].lt``) and the reason.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -422,6 +423,8 @@ def _scalar(value: Any, spec: FieldSpec, path: str) -> Value:
     if spec.type is T.NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ProfileError(path, "expected a number")
+        if not math.isfinite(value):
+            raise ProfileError(path, "expected a finite number")
         return float(value)
     if spec.type is T.DATETIME:
         return _datetime(value, path)
