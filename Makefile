@@ -37,4 +37,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_generator.py
 
 clean:
-	rm -rf $(VENV) tollgate.db tollgate.db-wal tollgate.db-shm out
+	rm -rf $(VENV) tollgate.db tollgate.db-wal tollgate.db-shm tollgate-history.duckdb* out

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     load_batch_size: int = Field(
         default=2_000, description="Records committed per transaction by a bulk load."
     )
+    history_path: Path = Field(
+        default=Path("tollgate-history.duckdb"),
+        description="Embedded DuckDB file of fact rows for back-testing (a cache of the DB).",
+    )
     environment: str = Field(default="development", description="development or production.")
 
 

@@ -77,6 +77,17 @@ def _ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator
 
 
+def trader_eori(filing: AnyFiling) -> str:
+    """The trader a filing is assessed for (RM-23, RM-24): the importer of an import
+    declaration, the consignee of an entry summary, else whoever filed it."""
+    party = None
+    if isinstance(filing, ImportDeclaration):
+        party = filing.importer
+    elif isinstance(filing, EntrySummaryDeclaration):
+        party = filing.consignee
+    return party.eori if party is not None and party.eori else filing.filer
+
+
 def declaration_facts(filing: AnyFiling, office_country: str, context: Context) -> Row:
     """The declaration-level facts (the same on every row)."""
     row: Row = {
@@ -122,12 +133,12 @@ def declaration_facts(filing: AnyFiling, office_country: str, context: Context) 
             party.address.country if party is not None and party.address is not None else None
         )
         row[f"{role}.eori"] = party.eori if party is not None else None
-    trader_eori = row.get("consignee.eori") or filing.filer
-    trader = context.traders.get(trader_eori)
-    row["trader.eori"] = trader_eori
+    eori = trader_eori(filing)
+    trader = context.traders.get(eori)
+    row["trader.eori"] = eori
     row["trader.aeo"] = trader.aeo if trader is not None else False
     row["trader.segment"] = trader.segment if trader is not None else None
-    row["trader.first_time"] = trader_eori not in context.known_traders and trader is None
+    row["trader.first_time"] = eori not in context.known_traders and trader is None
     return row
 
 

@@ -34,7 +34,7 @@ from tollgate.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
 from tollgate.quality.tables import QualityFinding
 from tollgate.risk.evaluator import ManagedLists, ProfileIndex
 from tollgate.risk.facts import Context, rows_of
-from tollgate.risk.language import ProfileError, normalise_name
+from tollgate.risk.language import Node, ProfileError, normalise_name
 from tollgate.risk.profiles import (
     TRANSITIONS,
     Owner,
@@ -312,6 +312,38 @@ def profile_versions(
     return [(code, row) for code, row in session.execute(query).all()]
 
 
+def newest_versions(
+    session: Session, authority: Authority, profile_ids: Sequence[str]
+) -> list[tuple[str, int, ProfileSpec, Node]]:
+    """The newest stored version of each of these profiles, whatever its status (a
+    draft under review, a suspended one), from the authority's own profiles and the
+    Commission's; an id found in neither is refused."""
+    if not profile_ids:
+        return []
+    eu = session.scalar(select(Authority).where(Authority.code == EU_AUTHORITY))
+    owners = {authority.id} | ({eu.id} if eu is not None else set())
+    rows = session.scalars(
+        _newest_profiles(select(RiskProfileVersion)).where(
+            RiskProfileVersion.authority_id.in_(owners),
+            RiskProfileVersion.profile_id.in_(list(profile_ids)),
+        )
+    ).all()
+    by_id = {}
+    for row in rows:  # an authority's own profile wins over a Commission one of that id
+        if row.profile_id not in by_id or row.authority_id == authority.id:
+            by_id[row.profile_id] = row
+    missing = [pid for pid in profile_ids if pid not in by_id]
+    if missing:
+        raise NotFound(f"no profile {', '.join(map(repr, missing))} for {authority.code}")
+    out = []
+    for pid in profile_ids:
+        row = by_id[pid]
+        spec = ProfileSpec.model_validate(row.spec)
+        country = authority.country if row.authority_id == authority.id else None
+        out.append((pid, row.version, spec, spec.condition(own_country=country)))
+    return out
+
+
 # ---------------------------------------------------------------------------- the engine
 
 
@@ -337,6 +369,7 @@ class Engine:
         )
         self.index = ProfileIndex(_lists_for(session, owner_ids))
         self.profiles: list[_Loaded] = []
+        self._conditions: list[tuple[_Loaded, Node]] = []
         for row in rows:
             if row.status != Status.ACTIVE.value:
                 continue
@@ -347,8 +380,14 @@ class Engine:
                 continue  # the Commission's national-style drafts apply to no one else
             country = authority.country if row.authority_id == authority.id else None
             loaded = _Loaded(row.profile_id, row.version, spec)
-            self.index.add(loaded, spec.condition(own_country=country))
+            node = spec.condition(own_country=country)
+            self.index.add(loaded, node)
             self.profiles.append(loaded)
+            self._conditions.append((loaded, node))
+
+    def conditions(self) -> list[tuple[_Loaded, Node]]:
+        """The active profiles and their parsed conditions (for set-at-a-time runs)."""
+        return list(self._conditions)
 
     def hits(self, rows: Sequence[dict[str, Any]]) -> list[ProfileHit]:
         out = []
