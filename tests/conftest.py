@@ -22,7 +22,7 @@ from tollgate.api.app import create_app
 from tollgate.authorities import service as authorities
 from tollgate.authorities.seed import seed_authorities
 from tollgate.authorities.service import SYSTEM
-from tollgate.config import Settings
+from tollgate.config import Settings, get_settings
 from tollgate.db import make_engine, session_factory, upgrade
 
 POSTGRES_URL = os.environ.get(
@@ -116,3 +116,14 @@ def client(engine: Engine, world: World) -> Iterator[TestClient]:
     app = create_app(settings=settings, engine=engine)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture
+def cli_db(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The CLI pointed at the test database (and a history store of its own)."""
+    monkeypatch.setenv("TOLLGATE_DATABASE_URL", database_url)
+    monkeypatch.setenv("TOLLGATE_HISTORY_PATH", str(tmp_path / "history.duckdb"))
+    monkeypatch.setenv("COLUMNS", "200")
+    get_settings.cache_clear()
+    yield database_url
+    get_settings.cache_clear()

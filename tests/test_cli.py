@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
-import pytest
 from typer.testing import CliRunner
 
 from factories import house
 from tollgate.cli.main import app
-from tollgate.config import get_settings
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("TOLLGATE_DATABASE_URL", database_url)
-    monkeypatch.setenv("COLUMNS", "200")
-    get_settings.cache_clear()
-    yield database_url
-    get_settings.cache_clear()
 
 
 def invoke(*args: str) -> str:

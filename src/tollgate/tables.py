@@ -12,7 +12,14 @@ from tollgate.db import Base
 from tollgate.declarations.tables import FilingLabel, FilingLink, FilingRecord, FilingVersion
 from tollgate.intake.tables import IntakeLock, LoadJob, Rejection
 from tollgate.quality.tables import QualityFinding
-from tollgate.risk.tables import Assessment, ManagedListVersion, RiskProfileVersion
+from tollgate.risk.tables import (
+    Assessment,
+    CredibilityRuleSet,
+    ManagedListVersion,
+    RiskProfileVersion,
+    UnitValueBenchmark,
+)
+from tollgate.traders.tables import RegisteredTrader
 
 metadata = Base.metadata
 
@@ -24,6 +31,7 @@ __all__ = [
     "Consignment",
     "ConsignmentEvent",
     "ConsignmentMember",
+    "CredibilityRuleSet",
     "EventCursor",
     "FilingLabel",
     "FilingLink",
@@ -33,9 +41,11 @@ __all__ = [
     "LoadJob",
     "ManagedListVersion",
     "QualityFinding",
+    "RegisteredTrader",
     "Rejection",
     "RiskProfileVersion",
     "SharingGrant",
+    "UnitValueBenchmark",
     "User",
     "metadata",
 ]

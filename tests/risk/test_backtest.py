@@ -3,18 +3,22 @@ with the rows in an embedded DuckDB store."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from factories import goods, import_h1
 from tollgate.audit.tables import AuditEntry
 from tollgate.authorities.seed import seed_authorities
 from tollgate.authorities.service import SYSTEM, Actor
+from tollgate.cli.main import app
 from tollgate.db import make_engine, session_factory, upgrade
 from tollgate.declarations.tables import FilingLabel, FilingRecord
 from tollgate.errors import NotAuthorised, NotFound, ValidationFailed
@@ -227,3 +231,46 @@ def test_a_store_beside_a_rebuilt_database_drops_the_rows_its_ids_no_longer_mean
     with history.connection() as con:
         assert con.execute("SELECT count(*) FROM facts").fetchall() == [(1,)]
     rebuilt.dispose()
+
+
+def test_the_cli_refreshes_the_history_and_back_tests_a_draft_file(
+    cli_db: str, factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    with factory() as session, session.begin():
+        submit(
+            session,
+            actor=SYSTEM,
+            records=[h1("A", 2, "61091000", "BD"), h1("B", 3, "64039900", "VN")],
+        )
+    drafts = tmp_path / "drafts.yaml"
+    drafts.write_text(yaml.safe_dump({"profiles": [profile("DRAFT", SHIRTS, "physical")]}))
+    args = ["risk", "backtest", str(drafts), "--from", "2026-11-01", "--to", "2026-11-10"]
+    result = runner.invoke(app, [*args, "--authority", "NL", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output[result.output.index("{") :])
+    assert body["declarations"] == 2 and body["profiles"][0]["hits"] == 1
+    assert body["workload"] == [
+        {"office": "NL000396", "control": "physical", "per_day": 0.1, "busiest_day": 1}
+    ]
+    refused = runner.invoke(
+        app, [*args[:3], "--from", "yesterday", "--to", "2026-11-10", "--authority", "NL"]
+    )
+    assert refused.exit_code == 2 and "not a date" in refused.output
+    made = runner.invoke(
+        app,
+        [
+            "risk",
+            "benchmarks",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-10",
+            "--authority",
+            "NL",
+            "--min-items",
+            "5",
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    assert "benchmarks of NL v1: 0 (HS6, origin) medians" in made.output

@@ -100,6 +100,17 @@ def get_authority(session: Session, code: str) -> Authority:
     return authority
 
 
+def acting_for(session: Session, actor: Actor, code: str | None, what: str) -> Authority:
+    """The authority a user acts for in ``what`` (e.g. "back-test on the history of"):
+    their own, or — for the system operator only — the one named."""
+    code = code or actor.authority_code
+    if code is None:
+        raise ValidationFailed(f"name the authority to {what}")
+    if actor.authority_code is not None and code != actor.authority_code:
+        raise NotAuthorised(f"user {actor.username!r} cannot {what} {code}")
+    return get_authority(session, code)
+
+
 def list_authorities(session: Session) -> list[Authority]:
     return list(session.scalars(select(Authority).order_by(Authority.code)))
 

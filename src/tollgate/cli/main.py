@@ -21,6 +21,7 @@ from tollgate.authorities.seed import seed_authorities
 from tollgate.authorities.service import SYSTEM
 from tollgate.cli.context import console, factory, friendly, transaction
 from tollgate.cli.risk import assess_and_report, risk_app
+from tollgate.cli.traders import traders_app
 from tollgate.intake.bulk import bulk_load, rejections
 from tollgate.intake.mapping import load_mapping
 from tollgate.intake.readers import FORMATS, detect_format
@@ -38,6 +39,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(quality_app, name="quality")
 app.add_typer(audit_app, name="audit")
 app.add_typer(risk_app, name="risk")
+app.add_typer(traders_app, name="traders")
 
 
 @app.command()
@@ -227,6 +229,7 @@ def demo(
     )
     _quality_summary(days=3650)
     _scorecards(days=3650, limit=5)
+    from tollgate.risk import credibility
     from tollgate.risk import service as risk
 
     with transaction() as session:
@@ -237,7 +240,15 @@ def demo(
             authority=risk.EU_AUTHORITY,
             activate=True,
         )
-    console.print("\nrisk assessment against the starter common risk criteria:")
+        credibility.import_rule_set(
+            session,
+            actor=SYSTEM,
+            data=credibility.starter_checks(),
+            authority=risk.EU_AUTHORITY,
+        )
+    console.print(
+        "\nrisk assessment against the starter common risk criteria and credibility checks:"
+    )
     assess_and_report(random_rate=0.01, seed="demo")
     console.print(f"\nAPI token for user [bold]demo-analyst[/] (NL): {token}")
     if serve_api:

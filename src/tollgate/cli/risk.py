@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -12,13 +13,23 @@ from rich.table import Table
 
 from tollgate.authorities.service import SYSTEM
 from tollgate.cli.context import console, factory, friendly, transaction
-from tollgate.risk import service
+from tollgate.config import get_settings
+from tollgate.risk import credibility, service
+from tollgate.risk.backtest import backtest
+from tollgate.risk.benchmarks import compute_benchmarks
+from tollgate.risk.consignments import assess_consignment_events
+from tollgate.risk.history import History
 from tollgate.risk.profiles import Status
 from tollgate.risk.selection import RandomSelection
 
 risk_app = typer.Typer(
     help="Risk profiles, lists and assessment (RM-6..RM-13).", no_args_is_help=True
 )
+credibility_app = typer.Typer(
+    help="Credibility checks at clearance: block or flag implausible entries (RM-9).",
+    no_args_is_help=True,
+)
+risk_app.add_typer(credibility_app, name="credibility")
 
 
 def _read(path: Path) -> object:
@@ -105,12 +116,154 @@ def assess_and_report(random_rate: float, seed: str) -> dict[str, int]:
         done[0] += n
         console.print(f"assessed {done[0]:,}", end="\r")
 
-    counts = service.assess_pending(
-        factory(), actor=SYSTEM, randomness=randomness, progress=progress
-    )
+    f = factory()
+    counts = service.assess_pending(f, actor=SYSTEM, randomness=randomness, progress=progress)
+    whole = assess_consignment_events(f, actor=SYSTEM, randomness=randomness)
     if counts:
         table = Table("decision", "filings")
         for decision, n in sorted(counts.items(), key=lambda kv: -kv[1]):
             table.add_row(decision, f"{n:,}")
         console.print(table)
+    if whole:
+        table = Table("decision", "consignments (re-)assessed")
+        for decision, n in sorted(whole.items(), key=lambda kv: -kv[1]):
+            table.add_row(decision, f"{n:,}")
+        console.print(table)
     return counts
+
+
+def _history() -> History:
+    """The history store, brought up to date with the database (with progress)."""
+    store = History(get_settings().history_path)
+
+    def progress(done: int, total: int) -> None:
+        console.print(f"history: {done:,} of {total:,} filing versions", end="\r")
+
+    added, dropped = store.refresh(factory(), progress=progress)
+    if added or dropped:
+        console.print(f"history: {added:,} filing versions added, {dropped:,} superseded")
+    return store
+
+
+@risk_app.command("history")
+@friendly
+def history() -> None:
+    """Bring the back-testing history (an embedded DuckDB file) up to date."""
+    _history().close()
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@risk_app.command("backtest")
+@friendly
+def backtest_(
+    source: Annotated[Path | None, typer.Argument(help="Draft profiles (YAML or JSON).")] = None,
+    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")] = "",
+    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = "",
+    authority: Annotated[str, typer.Option(help="Whose history.")] = "",
+    profile: Annotated[list[str] | None, typer.Option(help="A stored profile id.")] = None,
+    active: Annotated[bool, typer.Option(help="The active set (the baseline).")] = False,
+    samples: Annotated[int, typer.Option(min=0, max=20)] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Run draft, stored or active profiles over a period of stored history: hits, hit
+    rate against recorded outcomes, what drafts add to the active set, daily workload."""
+    if not start or not end or not authority:
+        raise typer.BadParameter("give --from, --to and --authority")
+    store = _history()
+    try:
+        with transaction() as session:
+            result = backtest(
+                session,
+                store,
+                actor=SYSTEM,
+                authority=authority,
+                start=_day(start),
+                end=_day(end),
+                drafts=_read(source) if source is not None else None,
+                profile_ids=profile or [],
+                active=active,
+                samples=samples,
+            )
+    finally:
+        store.close()
+    if as_json:
+        console.print_json(json.dumps(result.as_dict()))
+        return
+    console.print(
+        f"{result.authority} {result.start}..{result.end}: {result.declarations:,} "
+        f"declarations, {result.selected:,} selected ({result.seconds * 1000:.0f} ms)"
+    )
+    table = Table("profile", "version", "control", "hits", "hit rate", "precision", "adds")
+    for p in result.profiles:
+        table.add_row(
+            p.profile_id,
+            "draft" if p.version is None else str(p.version),
+            p.control,
+            f"{p.hits:,}",
+            f"{p.hit_rate:.2%}",
+            "—" if p.precision is None else f"{p.precision:.1%} of {p.with_outcome:,}",
+            "—" if p.additional is None else f"{p.additional:,}",
+        )
+    console.print(table)
+    if result.workload:
+        work = Table("office", "control", "per day", "busiest day")
+        for w in result.workload:
+            work.add_row(w.office, w.control, f"{w.per_day:.1f}", str(w.busiest_day))
+        console.print(work)
+
+
+@risk_app.command("benchmarks")
+@friendly
+def benchmarks(
+    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
+    authority: Annotated[str, typer.Option(help="Whose history and benchmarks.")],
+    min_items: Annotated[int, typer.Option(min=5, help="Items behind a benchmark.")] = 20,
+) -> None:
+    """Compute unit-value benchmarks (RM-15) from the period's history: the authority's
+    next set, read by assessment as item.benchmark_ratio."""
+    store = _history()
+    try:
+        with transaction() as session:
+            made = compute_benchmarks(
+                session,
+                store,
+                actor=SYSTEM,
+                authority=authority,
+                start=_day(start),
+                end=_day(end),
+                min_items=min_items,
+            )
+    finally:
+        store.close()
+    console.print(
+        f"benchmarks of {made.authority} v{made.version}: {made.benchmarks:,} "
+        f"(HS6, origin) medians from {made.items:,} goods items"
+    )
+
+
+@credibility_app.command("import")
+@friendly
+def credibility_import(
+    source: Annotated[Path | None, typer.Argument(help="Rule set file (YAML or JSON).")] = None,
+    authority: Annotated[str, typer.Option(help="Owning authority code.")] = service.EU_AUTHORITY,
+    starter: Annotated[bool, typer.Option(help="Import the starter checks.")] = False,
+) -> None:
+    """Import an authority's credibility rule set: a changed set becomes its next
+    version (audited), an identical one is left alone."""
+    if (source is None) == (not starter):
+        raise typer.BadParameter("give a rule set file or --starter")
+    data = credibility.starter_checks() if starter else _read(source)  # type: ignore[arg-type]
+    with transaction() as session:
+        result = credibility.import_rule_set(session, actor=SYSTEM, data=data, authority=authority)
+    state = "new version" if result.created else "unchanged"
+    console.print(
+        f"credibility checks of {result.authority} v{result.version}: "
+        f"{result.rules} rules ({state})"
+    )

@@ -32,10 +32,9 @@ from sqlalchemy.orm import Session
 
 from tollgate.audit.log import record
 from tollgate.authorities.roles import Permission
-from tollgate.authorities.service import Actor
-from tollgate.authorities.tables import Authority
+from tollgate.authorities.service import Actor, acting_for
 from tollgate.declarations.tables import FilingLabel
-from tollgate.errors import NotAuthorised, NotFound, ValidationFailed
+from tollgate.errors import ValidationFailed
 from tollgate.risk.batch import ProfileBatch, assess_duckdb
 from tollgate.risk.fact_table import DECLARATION_ID, ROW_NO
 from tollgate.risk.history import AUTHORITY_ID, FILING_ID, TABLE, History
@@ -159,7 +158,7 @@ def backtest(
     actor.require(Permission.READ_PROFILES)
     actor.require(Permission.READ_FILINGS)
     began = time.perf_counter()
-    owner = _owner(session, actor, authority)
+    owner = acting_for(session, actor, authority, "back-test on the history of")
     if end < start:
         raise ValidationFailed(f"the period ends ({end}) before it starts ({start})")
     if (end - start).days >= MAX_PERIOD_DAYS:
@@ -219,18 +218,6 @@ def backtest(
         workload,
         time.perf_counter() - began,
     )
-
-
-def _owner(session: Session, actor: Actor, code: str | None) -> Authority:
-    code = code or actor.authority_code
-    if code is None:
-        raise ValidationFailed("name the authority whose history to back-test on")
-    if actor.authority_code is not None and code != actor.authority_code:
-        raise NotAuthorised(f"user {actor.username!r} cannot back-test on {code}'s history")
-    found = session.scalar(select(Authority).where(Authority.code == code))
-    if found is None:
-        raise NotFound(f"no authority {code!r}")
-    return found
 
 
 _WINDOW = "tollgate_backtest_window"

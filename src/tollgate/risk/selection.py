@@ -53,6 +53,8 @@ class ProfileHit:
     spec: ProfileSpec
     row: int
     values: dict[str, Any]
+    #: where in a consignment the hit was found (its filing), for consignment decisions
+    source: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,7 @@ def decide(
                 "row": hit.row,
                 "matched": hit.values,
             }
+            | ({"filing": hit.source} if hit.source is not None else {})
         )
         if spec.instructions:
             instructions.append(f"[{hit.profile_id} v{hit.version}] {spec.instructions}")

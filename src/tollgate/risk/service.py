@@ -25,15 +25,15 @@ from tollgate.authorities.service import Actor
 from tollgate.authorities.tables import Authority
 from tollgate.declarations.models import (
     AnyFiling,
-    EntrySummaryDeclaration,
     FilingAdapter,
-    ImportDeclaration,
 )
 from tollgate.declarations.tables import FilingRecord, FilingVersion
 from tollgate.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
 from tollgate.quality.tables import QualityFinding
+from tollgate.risk.benchmarks import benchmarks_for
+from tollgate.risk.credibility import Checks, active_checks, item_numbers, review
 from tollgate.risk.evaluator import ManagedLists, ProfileIndex
-from tollgate.risk.facts import Context, rows_of
+from tollgate.risk.facts import Context, rows_of, trader_eori
 from tollgate.risk.language import Node, ProfileError, normalise_name
 from tollgate.risk.profiles import (
     TRANSITIONS,
@@ -44,6 +44,7 @@ from tollgate.risk.profiles import (
 )
 from tollgate.risk.selection import Decision, ProfileHit, RandomSelection, decide
 from tollgate.risk.tables import Assessment, ManagedListVersion, RiskProfileVersion
+from tollgate.traders.service import traders_for
 
 EU_AUTHORITY = "EU-COM"
 _Ts = TypeVarTuple("_Ts")
@@ -369,6 +370,7 @@ class Engine:
         )
         self.index = ProfileIndex(_lists_for(session, owner_ids))
         self.profiles: list[_Loaded] = []
+        self.benchmarks = benchmarks_for(session, authority.id)
         self._conditions: list[tuple[_Loaded, Node]] = []
         for row in rows:
             if row.status != Status.ACTIVE.value:
@@ -407,8 +409,9 @@ def assess_versions(
     randomness: RandomSelection | None = None,
     engines: dict[int, Engine] | None = None,
 ) -> list[Assessment]:
-    """Assess these filing versions, each against the profiles of its owning authority,
-    and store one assessment per version (earlier assessments stay)."""
+    """Assess these filing versions, each against the profiles of its owning authority
+    and its credibility checks (RM-9), and store one assessment per version (earlier
+    assessments stay)."""
     engines = engines if engines is not None else {}
     if not version_ids:
         return []
@@ -427,37 +430,63 @@ def assess_versions(
         findings[vid].append(code)
     out: list[Assessment] = []
     now = _now()
+    checks: dict[int, Checks] = {}  # credibility checks (RM-9), loaded once per batch
     for version, filing, authority in rows:
         engine = engines.get(authority.id)
         if engine is None:
             engine = engines[authority.id] = Engine(session, authority)
+        if authority.id not in checks:
+            checks[authority.id] = active_checks(session, authority)
         model = FilingAdapter.validate_python(version.document)
-        context = Context(
-            known_traders=_known(session, filing, _trader_eori(model)),
-            quality_codes=tuple(findings.get(version.id, ())),
-            quality_score=version.quality_score,
+        facts = filing_facts(
+            session, version, filing, authority, findings.get(version.id, ()), engine, model
         )
-        facts = rows_of(model, authority.country or filing.office[:2], context)
         hits = engine.hits(facts)
         decision = select_decision(hits, facts, filing, version, randomness)
+        # a block finding makes the decision "blocked"; flags add reasons and instructions
+        reviewed = review(decision, checks[authority.id].check(facts, item_numbers(model)))
         assessment = Assessment(
             filing_version_id=version.id,
             consignment_id=None,
             authority_id=authority.id,
             trigger=trigger,
-            decision=decision.decision.value,
+            decision=reviewed.decision,
             score=decision.score,
             random=decision.random,
-            stage=decision.stage.value if decision.stage else None,
+            stage=reviewed.stage,
             place=filing.office,
-            reasons=decision.reasons,
-            instructions=decision.instructions[:8000],
+            reasons=reviewed.reasons,
+            instructions=reviewed.instructions[:8000],
             assessed_at=now,
         )
         session.add(assessment)
         out.append(assessment)
     session.flush()
     return out
+
+
+def filing_facts(
+    session: Session,
+    version: FilingVersion,
+    filing: FilingRecord,
+    authority: Authority,
+    quality_codes: Sequence[str],
+    engine: Engine,
+    model: AnyFiling | None = None,
+) -> list[dict[str, Any]]:
+    """The fact rows of a stored filing version as its authority assesses it: with the
+    trader as the register knows it (RM-23, RM-24), whether the trader filed before,
+    the authority's unit-value benchmarks (RM-15) and the version's quality findings."""
+    model = model or FilingAdapter.validate_python(version.document)
+    eori = trader_eori(model)
+    context = Context(
+        benchmarks=engine.benchmarks,
+        traders=traders_for(session, authority.id, [eori], version.lodged_at.date()),
+        known_traders=_known(session, filing, eori),
+        quality_codes=tuple(quality_codes),
+        quality_score=version.quality_score,
+    )
+    return rows_of(model, authority.country or filing.office[:2], context)
 
 
 def select_decision(
@@ -474,16 +503,6 @@ def select_decision(
         stratum=filing.kind,
         randomness=randomness,
     )
-
-
-def _trader_eori(model: AnyFiling) -> str:
-    """The trader assessed, as ``facts`` picks it: importer or consignee, else the filer."""
-    party = None
-    if isinstance(model, ImportDeclaration):
-        party = model.importer
-    elif isinstance(model, EntrySummaryDeclaration):
-        party = model.consignee
-    return party.eori if party is not None and party.eori else model.filer
 
 
 def _known(session: Session, filing: FilingRecord, eori: str) -> frozenset[str]:

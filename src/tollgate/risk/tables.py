@@ -7,7 +7,7 @@ be explained with exactly what hit. Nothing here is updated in place.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
@@ -62,3 +62,40 @@ class Assessment(Base):
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     instructions: Mapped[str] = mapped_column(String(8000))
     assessed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class CredibilityRuleSet(Base):
+    """One version of an authority's credibility rule set (RM-9), stored whole: a finding
+    names ``(authority, version)`` and so the exact parameters that blocked or flagged."""
+
+    __tablename__ = "credibility_rule_sets"
+    __table_args__ = (UniqueConstraint("authority_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
+    version: Mapped[int]
+    rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime]
+
+
+class UnitValueBenchmark(Base):
+    """One (HS6, origin) median unit value of one computed set (RM-15). A set is a
+    ``version`` per authority; assessment reads the newest, and an assessment's reasons
+    name the ratio it saw, so an old set explains old assessments without being kept
+    current."""
+
+    __tablename__ = "unit_value_benchmarks"
+    __table_args__ = (UniqueConstraint("authority_id", "version", "hs6", "origin"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
+    version: Mapped[int]
+    hs6: Mapped[str] = mapped_column(String(6))
+    origin: Mapped[str] = mapped_column(String(2))
+    median: Mapped[float]
+    p25: Mapped[float]
+    p75: Mapped[float]
+    items: Mapped[int]
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    computed_by: Mapped[str] = mapped_column(String(100))
+    computed_at: Mapped[datetime]
