@@ -8,12 +8,14 @@ from tollgate.consignments.tables import (
     ConsignmentMember,
     EventCursor,
 )
+from tollgate.controls.tables import ControlResult, ControlTask, Seizure
 from tollgate.db import Base
 from tollgate.declarations.tables import FilingLabel, FilingLink, FilingRecord, FilingVersion
 from tollgate.intake.tables import IntakeLock, LoadJob, Rejection
 from tollgate.quality.tables import QualityFinding
 from tollgate.risk.tables import (
     Assessment,
+    AssessmentHit,
     CredibilityRuleSet,
     ManagedListVersion,
     RiskProfileVersion,
@@ -26,11 +28,14 @@ metadata = Base.metadata
 __all__ = [
     "ApiToken",
     "Assessment",
+    "AssessmentHit",
     "AuditEntry",
     "Authority",
     "Consignment",
     "ConsignmentEvent",
     "ConsignmentMember",
+    "ControlResult",
+    "ControlTask",
     "CredibilityRuleSet",
     "EventCursor",
     "FilingLabel",
@@ -44,6 +49,7 @@ __all__ = [
     "RegisteredTrader",
     "Rejection",
     "RiskProfileVersion",
+    "Seizure",
     "SharingGrant",
     "UnitValueBenchmark",
     "User",

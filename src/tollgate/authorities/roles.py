@@ -17,6 +17,8 @@ class Permission(StrEnum):
     READ_PROFILES = "read_profiles"
     MANAGE_PROFILES = "manage_profiles"
     ASSESS = "assess"
+    #: take control tasks and record their results (RM-11, RM-26)
+    CONTROL = "control"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -39,6 +41,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.READ_PERSONAL_DATA,
             Permission.READ_PROFILES,
             Permission.ASSESS,
+            Permission.CONTROL,
         }
     ),
     # EU-level or national coordinators: aggregate views, no personal data; the

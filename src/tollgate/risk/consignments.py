@@ -99,7 +99,7 @@ def assess_consignment(
 ) -> Assessment | None:
     """One consignment-level assessment from the current version of each member filing
     (None when the consignment has no filing left to assess)."""
-    from tollgate.risk.service import Engine, filing_facts
+    from tollgate.risk.service import Engine, filing_facts, store_hits
 
     consignment = session.get(Consignment, consignment_id)
     if consignment is None:
@@ -168,6 +168,7 @@ def assess_consignment(
     )
     session.add(assessment)
     session.flush()
+    store_hits(session, [assessment])
     return assessment
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tollgate.audit.log import record
@@ -43,7 +43,7 @@ from tollgate.risk.profiles import (
     parse_profile_set,
 )
 from tollgate.risk.selection import Decision, ProfileHit, RandomSelection, decide
-from tollgate.risk.tables import Assessment, ManagedListVersion, RiskProfileVersion
+from tollgate.risk.tables import Assessment, AssessmentHit, ManagedListVersion, RiskProfileVersion
 from tollgate.traders.service import traders_for
 
 EU_AUTHORITY = "EU-COM"
@@ -462,7 +462,21 @@ def assess_versions(
         session.add(assessment)
         out.append(assessment)
     session.flush()
+    store_hits(session, out)
     return out
+
+
+def store_hits(session: Session, assessments: Sequence[Assessment]) -> None:
+    """The profile hits of stored assessments as ``AssessmentHit`` rows (credibility
+    findings and random selection are not profile hits)."""
+    rows = [
+        {"assessment_id": a.id, "profile_id": r["profile_id"], "version": r["version"]}
+        for a in assessments
+        for r in a.reasons
+        if "profile_id" in r
+    ]
+    if rows:
+        session.execute(insert(AssessmentHit), rows)
 
 
 def filing_facts(

@@ -64,6 +64,19 @@ class Assessment(Base):
     assessed_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class AssessmentHit(Base):
+    """One profile version that hit in one assessment: the reasons of ``Assessment`` as
+    rows, so that control results can be attributed to profiles in SQL (RM-22) without
+    unpacking JSON."""
+
+    __tablename__ = "assessment_hits"
+    __table_args__ = (Index("ix_assessment_hits_profile", "profile_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    profile_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int]
+
+
 class CredibilityRuleSet(Base):
     """One version of an authority's credibility rule set (RM-9), stored whole: a finding
     names ``(authority, version)`` and so the exact parameters that blocked or flagged."""
