@@ -57,6 +57,9 @@ class History:
         self.path = str(path) if path is not None else ":memory:"
         self._connection = duckdb.connect(self.path)
         self._lock = threading.RLock()
+        self._connection.execute(
+            f"CREATE TABLE IF NOT EXISTS {_VERSIONS} (id BIGINT PRIMARY KEY, hash VARCHAR)"
+        )
 
     def close(self) -> None:
         self._connection.close()
@@ -74,13 +77,20 @@ class History:
             ).fetchall()
             return bool(found[0])
 
+    def ensure_table(self) -> None:
+        """An empty rows table when nothing was stored yet, so queries need no special
+        case for a new database."""
+        if self.has_rows():
+            return
+        empty = facts_table([], id_type=pa.int64())
+        empty = empty.append_column(AUTHORITY_ID, pa.array([], pa.int64()))
+        empty = empty.append_column(FILING_ID, pa.array([], pa.int64()))
+        self._append(empty, {})
+
     def stored_versions(self) -> dict[int, str]:
         """Filing version id -> content hash, of the rows held. The hash guards against
         a database rebuilt beside an old store: a reused id with other content is stale."""
         with self.connection() as con:
-            con.execute(
-                f"CREATE TABLE IF NOT EXISTS {_VERSIONS} (id BIGINT PRIMARY KEY, hash VARCHAR)"
-            )
             rows = con.execute(f"SELECT id, hash FROM {_VERSIONS}").fetchall()  # noqa: S608 -- constants
             return {int(i): h for i, h in rows}
 
