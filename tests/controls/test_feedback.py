@@ -4,6 +4,7 @@ checked against hand-computed figures, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,8 @@ from controls.world import NL_ANALYST, TODAY
 from tollgate.authorities.service import Actor
 from tollgate.controls.feedback import evaluation_cycle, profile_performance
 from tollgate.errors import NotAuthorised
+from tollgate.risk.backtest import backtest
+from tollgate.risk.history import History
 
 PERIOD: dict[str, Any] = {"start": TODAY - timedelta(days=1), "end": TODAY}
 
@@ -60,3 +63,22 @@ def test_an_authority_reviews_its_own_profiles_only(controlled: sessionmaker[Ses
         with pytest.raises(NotAuthorised):
             profile_performance(session, de, authority="NL", **PERIOD)
         assert evaluation_cycle(session, de, start=date(2026, 1, 1), end=date(2026, 1, 2)) == []
+
+
+def test_a_back_test_reads_the_recorded_control_results_as_outcomes(
+    controlled: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Issue 3 point 6: the hit rate against recorded control results (no labels here)."""
+    history = History(tmp_path / "history.duckdb")
+    history.refresh(controlled)
+    with controlled() as session:
+        result = backtest(
+            session,
+            history,
+            actor=NL_ANALYST,
+            start=date(2026, 11, 1),
+            end=date(2026, 11, 30),
+            profile_ids=["P-SHIRTS", "P-SHOES"],
+        )
+    figures = {p.profile_id: (p.hits, p.with_outcome, p.irregular) for p in result.profiles}
+    assert figures == {"P-SHIRTS": (3, 3, 2), "P-SHOES": (2, 2, 0)}

@@ -9,11 +9,12 @@ already selects, and how much work it would give each office every day. The rows
 read from the ``history`` store, so a back-test over a year is one DuckDB query, fast
 enough to re-run after every edit.
 
-Outcomes are the ground truth stored beside the filings (``FilingLabel``: a labelled
-history's fraud flag, a recorded control result): a filing with a label whose value is
-not a negative ("0", "false", "no", "none", "") was irregular; one whose labels are all
-negative was regular; one without labels has no recorded outcome and is left out of the
-hit rate.
+Outcomes are the control results recorded for the filing or its consignment (the newest
+version of each) and the ground truth stored beside the filings (``FilingLabel``, e.g. a
+labelled history's fraud flag): an irregular result, or a label whose value is not a
+negative ("0", "false", "no", "none", ""), makes the filing irregular; clean results and
+negative labels make it regular; a filing with neither has no recorded outcome and is
+left out of the hit rate.
 """
 
 from __future__ import annotations
@@ -27,19 +28,20 @@ from datetime import time as clock
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tollgate.audit.log import record
 from tollgate.authorities.roles import Permission
 from tollgate.authorities.service import Actor, acting_for
-from tollgate.declarations.tables import FilingLabel
+from tollgate.declarations.tables import FilingLabel, FilingVersion
 from tollgate.errors import ValidationFailed
 from tollgate.risk.batch import ProfileBatch, assess_duckdb
 from tollgate.risk.fact_table import DECLARATION_ID, ROW_NO
 from tollgate.risk.history import AUTHORITY_ID, FILING_ID, TABLE, History
 from tollgate.risk.language import FIELDS, FieldType, Node, ProfileError, fields_of
 from tollgate.risk.profiles import CONTROL_ORDER, Control, ProfileSpec, parse_profile_set
+from tollgate.risk.tables import Assessment
 
 __all__ = ["BacktestResult", "ProfileFigures", "Workload", "backtest"]
 
@@ -343,16 +345,50 @@ def _figures(
 
 
 def _outcomes(session: Session, filing_ids: set[int]) -> dict[int, bool]:
-    """filing -> irregular?, for the filings with a recorded outcome."""
+    """filing -> irregular?, for the filings with a recorded outcome: a ground-truth
+    label, or the newest result of a control of the filing or of its consignment."""
+    from tollgate.consignments.tables import ConsignmentMember
+    from tollgate.controls.tables import ControlResult, ControlTask
+
+    newest = (
+        select(ControlResult.task_id, func.max(ControlResult.version).label("v"))
+        .group_by(ControlResult.task_id)
+        .subquery()
+    )
+    results = (
+        select(Assessment.filing_version_id, Assessment.consignment_id, ControlResult.outcome)
+        .join(ControlTask, ControlTask.assessment_id == Assessment.id)
+        .join(ControlResult, ControlResult.task_id == ControlTask.id)
+        .join(
+            newest,
+            (newest.c.task_id == ControlResult.task_id) & (newest.c.v == ControlResult.version),
+        )
+        .subquery()
+    )
     out: dict[int, bool] = {}
+
+    def note(filing_id: int, irregular: bool) -> None:
+        out[filing_id] = out.get(filing_id, False) or irregular
+
     ids = sorted(filing_ids)
     for start in range(0, len(ids), 5_000):
         chunk = ids[start : start + 5_000]
         for filing_id, value in session.execute(
             select(FilingLabel.filing_id, FilingLabel.value).where(FilingLabel.filing_id.in_(chunk))
         ):
-            irregular = value.strip().lower() not in NEGATIVE_OUTCOMES
-            out[filing_id] = out.get(filing_id, False) or irregular
+            note(filing_id, value.strip().lower() not in NEGATIVE_OUTCOMES)
+        for filing_id, outcome in session.execute(
+            select(FilingVersion.filing_id, results.c.outcome)
+            .join(results, results.c.filing_version_id == FilingVersion.id)
+            .where(results.c.consignment_id.is_(None), FilingVersion.filing_id.in_(chunk))
+        ):
+            note(filing_id, outcome == "irregularity")
+        for filing_id, outcome in session.execute(
+            select(ConsignmentMember.filing_id, results.c.outcome)
+            .join(results, results.c.consignment_id == ConsignmentMember.consignment_id)
+            .where(ConsignmentMember.filing_id.in_(chunk))
+        ):
+            note(filing_id, outcome == "irregularity")
     return out
 
 
