@@ -20,6 +20,7 @@ from tollgate.authorities import service as authorities
 from tollgate.authorities.seed import seed_authorities
 from tollgate.authorities.service import SYSTEM
 from tollgate.cli.context import console, factory, friendly, transaction
+from tollgate.cli.controls import controls_app, queue_and_report, simulate_and_report
 from tollgate.cli.risk import assess_and_report, risk_app
 from tollgate.cli.traders import traders_app
 from tollgate.intake.bulk import bulk_load, rejections
@@ -40,6 +41,7 @@ app.add_typer(quality_app, name="quality")
 app.add_typer(audit_app, name="audit")
 app.add_typer(risk_app, name="risk")
 app.add_typer(traders_app, name="traders")
+app.add_typer(controls_app, name="controls")
 
 
 @app.command()
@@ -250,6 +252,14 @@ def demo(
         "\nrisk assessment against the starter common risk criteria and credibility checks:"
     )
     assess_and_report(random_rate=0.01, seed="demo")
+    # the officers' part, played from the ground truth: control results give the
+    # indicators and the evaluation cycle real numbers
+    console.print("\ncontrols, with results simulated from the ground truth:")
+    queue_and_report()
+    if labels.exists():
+        simulate_and_report(labels, detection=0.9, seed=seed)
+    else:
+        console.print(f"no ground truth at {labels}; control results not simulated")
     console.print(f"\nAPI token for user [bold]demo-analyst[/] (NL): {token}")
     if serve_api:
         serve(port=port)
