@@ -3,15 +3,18 @@ checked against hand-computed figures, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from controls.world import NL_ANALYST, TODAY
 from tollgate.authorities.service import Actor
+from tollgate.cli.main import app
 from tollgate.controls.feedback import evaluation_cycle, profile_performance
 from tollgate.errors import NotAuthorised
 from tollgate.risk.backtest import backtest
@@ -82,3 +85,24 @@ def test_a_back_test_reads_the_recorded_control_results_as_outcomes(
         )
     figures = {p.profile_id: (p.hits, p.with_outcome, p.irregular) for p in result.profiles}
     assert figures == {"P-SHIRTS": (3, 3, 2), "P-SHOES": (2, 2, 0)}
+
+
+def test_the_cli_prints_performance_and_the_review_list(
+    controlled: sessionmaker[Session], cli_db: str
+) -> None:
+    runner = CliRunner()
+    period = ["--from", "2026-11-01", "--to", TODAY.isoformat(), "--authority", "NL"]
+    shown = runner.invoke(app, ["controls", "performance", *period, "--json"])
+    assert shown.exit_code == 0, shown.output
+    body = json.loads(shown.output[shown.output.index("[") :])
+    assert {(p["profile_id"], p["true_hits"], p["results"]) for p in body} == {
+        ("P-SHIRTS", 2, 3),
+        ("P-SHOES", 0, 2),
+    }
+    review = runner.invoke(app, ["controls", "review", *period, "--min-results", "2"])
+    assert review.exit_code == 0, review.output
+    assert "P-NEVER" in review.output and "points to review" in review.output
+    bad = runner.invoke(
+        app, ["controls", "review", "--from", "soon", "--to", "2026-11-02", "--authority", "NL"]
+    )
+    assert bad.exit_code == 2 and "not a date" in bad.output

@@ -3,6 +3,7 @@ officers' results from the demo's ground truth (RM-10..RM-12, issue 4 point 6)."
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,8 +11,9 @@ import typer
 from rich.table import Table
 
 from tollgate.authorities.service import SYSTEM
-from tollgate.cli.context import console, factory, friendly
+from tollgate.cli.context import console, day, factory, friendly, transaction
 from tollgate.controls import service
+from tollgate.controls.feedback import evaluation_cycle, profile_performance
 from tollgate.controls.simulation import SIMULATED_OFFICER, simulate_results
 
 controls_app = typer.Typer(
@@ -146,3 +148,66 @@ def simulate(
     """Record a result on every open control task from the ground truth that `tollgate
     generate --labels` wrote, as officers would (demo and evaluation only)."""
     simulate_and_report(labels, detection=detection, seed=seed)
+
+
+@controls_app.command("performance")
+@friendly
+def performance(
+    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
+    authority: Annotated[str, typer.Option(help="Whose profiles.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Per profile version: hits, controls, results, true hits, hit rate and duties found
+    over the period (RM-22)."""
+    with transaction() as session:
+        found = profile_performance(
+            session, SYSTEM, start=day(start), end=day(end), authority=authority
+        )
+    if as_json:
+        console.print_json(json.dumps([p.as_dict() for p in found]))
+        return
+    table = Table(
+        "profile", "version", "hits", "controls", "results", "true hits", "hit rate", "duties"
+    )
+    for p in found:
+        table.add_row(
+            p.profile_id,
+            str(p.version),
+            f"{p.hits:,}",
+            f"{p.controls:,}",
+            f"{p.results:,}",
+            f"{p.true_hits:,}",
+            "—" if p.hit_rate is None else f"{p.hit_rate:.1%}",
+            f"{p.duties_found:,.0f}",
+        )
+    console.print(table)
+
+
+@controls_app.command("review")
+@friendly
+def review(
+    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
+    authority: Annotated[str, typer.Option(help="Whose profiles.")],
+    min_results: Annotated[int, typer.Option(min=1)] = 20,
+    low_hit_rate: Annotated[float, typer.Option(min=0, max=1)] = 0.05,
+    workload_share: Annotated[float, typer.Option(min=0, max=1)] = 0.25,
+) -> None:
+    """The evaluation cycle: active profiles to review, each with its reason and evidence."""
+    with transaction() as session:
+        items = evaluation_cycle(
+            session,
+            SYSTEM,
+            start=day(start),
+            end=day(end),
+            authority=authority,
+            min_results=min_results,
+            low_hit_rate=low_hit_rate,
+            workload_share=workload_share,
+        )
+    table = Table("profile", "version", "reason", "evidence")
+    for item in items:
+        table.add_row(item.profile_id, str(item.version), item.reason, json.dumps(item.evidence))
+    console.print(table)
+    console.print(f"{len(items)} points to review")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +11,7 @@ import yaml
 from rich.table import Table
 
 from tollgate.authorities.service import SYSTEM
-from tollgate.cli.context import console, factory, friendly, transaction
+from tollgate.cli.context import console, day, factory, friendly, transaction
 from tollgate.config import get_settings
 from tollgate.risk import credibility, service
 from tollgate.risk.backtest import backtest
@@ -152,13 +151,6 @@ def history() -> None:
     _history().close()
 
 
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
 @risk_app.command("backtest")
 @friendly
 def backtest_(
@@ -183,8 +175,8 @@ def backtest_(
                 store,
                 actor=SYSTEM,
                 authority=authority,
-                start=_day(start),
-                end=_day(end),
+                start=day(start),
+                end=day(end),
                 drafts=_read(source) if source is not None else None,
                 profile_ids=profile or [],
                 active=active,
@@ -236,8 +228,8 @@ def benchmarks(
                 store,
                 actor=SYSTEM,
                 authority=authority,
-                start=_day(start),
-                end=_day(end),
+                start=day(start),
+                end=day(end),
                 min_items=min_items,
             )
     finally:
