@@ -92,9 +92,11 @@ USERS = {
     "nl-coordinator": ("NL", ["coordinator"]),
     "nl-admin": ("NL", ["administrator"]),
     "nl-supervisor": ("NL", ["supervisor"]),
+    "nl-officer": ("NL", ["officer"]),
     "de-intake": ("DE", ["intake"]),
     "de-analyst": ("DE", ["analyst"]),
     "de-admin": ("DE", ["administrator"]),
+    "de-officer": ("DE", ["officer"]),
 }
 
 

@@ -37,17 +37,20 @@ def test_every_cli_command_is_in_usage() -> None:
     assert missing == []
 
 
-def test_every_api_route_is_in_usage() -> None:
-    usage = (DOCS / "usage.md").read_text()
+def test_every_api_route_is_documented() -> None:
+    docs = "\n".join(path.read_text() for path in sorted(DOCS.glob("*.md")))
     app = create_app(Settings(database_url="sqlite://"))
-    paths = {r.path for r in app.routes if hasattr(r, "methods")}  # type: ignore[attr-defined]
-    documented = set(re.findall(r"(/[a-z_{}/]+)", usage))
-    missing = {
-        p
-        for p in paths - {"/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect", "/health"}
-        if p not in documented and p.rstrip("/") not in documented
-    }
-    assert missing == set()
+    # the OpenAPI document lists every route, however routers are nested
+    paths = {_shape(p) for p in app.openapi()["paths"]}
+    assert len(paths) > 20  # the check itself must see the routes
+    documented = {_shape(p).rstrip("/") for p in re.findall(r"(/[a-z_{}/.-]+)", docs)}
+    assert sorted(p for p in paths - {"/health"} if p not in documented) == []
+
+
+def _shape(path: str) -> str:
+    """A route with its parameters unnamed: ``/filings/{id}`` documents
+    ``/filings/{filing_id}``."""
+    return re.sub(r"\{[^}]*\}", "{}", path)
 
 
 def test_every_finding_code_emitted_on_demo_trade_is_documented() -> None:

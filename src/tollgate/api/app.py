@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     from tollgate.audit.views import router as audit_router
     from tollgate.authorities.views import router as authorities_router
     from tollgate.consignments.views import router as consignments_router
+    from tollgate.controls.views import router as controls_router
     from tollgate.declarations.views import router as declarations_router
     from tollgate.intake.views import router as intake_router
     from tollgate.quality.views import router as quality_router
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         declarations_router,
         consignments_router,
         quality_router,
+        controls_router,
         authorities_router,
         audit_router,
     ):
