@@ -113,8 +113,13 @@ def world(factory: sessionmaker[Session]) -> World:
 
 
 @pytest.fixture
-def client(engine: Engine, world: World) -> Iterator[TestClient]:
-    settings = Settings(database_url="sqlite://", max_request_bytes=200_000, max_batch_records=50)
+def client(engine: Engine, world: World, tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(
+        database_url="sqlite://",
+        max_request_bytes=200_000,
+        max_batch_records=50,
+        history_path=tmp_path / "history.duckdb",
+    )
     app = create_app(settings=settings, engine=engine)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c

@@ -8,11 +8,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from conftest import World
 from controls.world import TODAY
 from tollgate.authorities.tables import Authority
+from tollgate.cli.main import app
 from tollgate.monitoring.indicators import Period, compute_indicators, wilson
 from tollgate.monitoring.store import refresh_monitoring
 from tollgate.risk.history import History
@@ -62,7 +66,14 @@ def test_rm_28_declarations_analysis_and_controls(indicators: dict[str, object])
     ]
     assert (controls["random_share"], controls["risk_based_share"]) == (0.0, 1.0)
     assert controls["by_office"] == [
-        {"office": "NL000396", "controls": 5, "results": 5, "irregular": 2}
+        {
+            "office": "NL000396",
+            "declarations": 6,
+            "controls": 5,
+            "control_rate": round(5 / 6, 6),
+            "results": 5,
+            "irregular": 2,
+        }
     ]
 
 
@@ -97,3 +108,64 @@ def test_an_empty_history_gives_zeros_not_errors(tmp_path: Path) -> None:
     found = compute_indicators(History(tmp_path / "h.duckdb"), Period(1, TODAY, TODAY))
     assert found["declarations"] == {"total": 0, "by_kind": {}, "ens": 0}
     assert found["results"]["detection_rate_per_1000"] is None
+
+
+def test_the_api_serves_indicators_the_report_and_tables(
+    controlled: sessionmaker[Session], client: TestClient, world: World
+) -> None:
+    period = {"from": "2026-11-01", "to": TODAY.isoformat()}
+    coordinator = world.headers("nl-coordinator")
+    assert client.get("/monitoring/indicators", params=period).status_code == 401
+    found = client.get("/monitoring/indicators", params=period, headers=coordinator)
+    assert found.status_code == 200, found.text
+    assert found.json()["results"]["irregular"] == 2
+    report = client.get("/monitoring/report", params=period, headers=coordinator)
+    assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
+    assert "<svg" in report.text and "<script" not in report.text and "P-NEVER" in report.text
+    csv = client.get("/monitoring/tables/controls_by_office", params=period, headers=coordinator)
+    assert csv.status_code == 200 and "NL000396" in csv.text
+    parquet = client.get(
+        "/monitoring/tables/headline", params=period | {"format": "parquet"}, headers=coordinator
+    )
+    assert parquet.content[:4] == b"PAR1"
+    assert (
+        client.get("/monitoring/tables/nope", params=period, headers=coordinator).status_code == 422
+    )
+    backwards = {"from": TODAY.isoformat(), "to": "2026-01-01"}
+    assert (
+        client.get("/monitoring/indicators", params=backwards, headers=coordinator).status_code
+        == 422
+    )
+    other = client.get(
+        "/monitoring/indicators", params=period | {"authority": "DE"}, headers=coordinator
+    )
+    assert other.status_code == 403
+    assert (
+        client.get(
+            "/monitoring/indicators", params=period, headers=world.headers("nl-intake")
+        ).status_code
+        == 403
+    )
+
+
+def test_the_cli_prints_and_writes_the_report_and_tables(
+    controlled: sessionmaker[Session], cli_db: str, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    period = ["--from", "2026-11-01", "--to", TODAY.isoformat(), "--authority", "NL"]
+    html = tmp_path / "report.html"
+    result = runner.invoke(
+        app, ["indicators", *period, "--html", str(html), "--export", str(tmp_path / "t")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "share with irregularities" in result.output and "40.0%" in result.output
+    assert "<svg" in html.read_text()
+    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == [
+        "aeo.csv",
+        "controls_by_office.csv",
+        "controls_by_type_and_stage.csv",
+        "findings_by_code.csv",
+        "headline.csv",
+        "least_compliant_filers.csv",
+        "profiles.csv",
+    ]

@@ -69,7 +69,16 @@ def sample() -> dict[str, Any]:
             ],
             "random_share": 0.0,
             "risk_based_share": 1.0,
-            "by_office": [{"office": "NL000396", "controls": 5, "results": 5, "irregular": 2}],
+            "by_office": [
+                {
+                    "office": "NL000396",
+                    "declarations": 6,
+                    "controls": 5,
+                    "control_rate": 0.833333,
+                    "results": 5,
+                    "irregular": 2,
+                }
+            ],
         },
         "results": {
             "results": 5,
@@ -279,7 +288,9 @@ def _expected() -> dict[str, list[dict[str, Any]]]:
             {
                 **PERIOD,
                 "office": "NL000396",
+                "declarations": 6,
                 "controls": 5,
+                "control_rate": 0.833333,
                 "results": 5,
                 "irregular": 2,
                 "irregular_share": 0.4,

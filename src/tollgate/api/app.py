@@ -129,6 +129,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     from tollgate.controls.views import router as controls_router
     from tollgate.declarations.views import router as declarations_router
     from tollgate.intake.views import router as intake_router
+    from tollgate.monitoring.views import router as monitoring_router
     from tollgate.quality.views import router as quality_router
 
     for router in (
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         consignments_router,
         quality_router,
         controls_router,
+        monitoring_router,
         authorities_router,
         audit_router,
     ):

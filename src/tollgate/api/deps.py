@@ -14,6 +14,7 @@ from pydantic import AfterValidator
 from sqlalchemy.orm import Session, sessionmaker
 
 from tollgate.authorities.service import Actor, authenticate
+from tollgate.risk.history import History
 
 
 def _factory(request: Request) -> sessionmaker[Session]:
@@ -55,3 +56,17 @@ def _as_utc(value: datetime) -> datetime:
 #: A timestamp in a response: always with its offset. SQLite hands stored (UTC) times back
 #: without one; PostgreSQL with one. Clients see the same either way.
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+def get_history(request: Request) -> History:
+    """The process's history store (one DuckDB connection, opened on first use): the
+    rows back-tests and indicators read."""
+    state = request.app.state
+    history: History | None = getattr(state, "history", None)
+    if history is None:
+        history = state.history = History(state.settings.history_path)
+    return history
+
+
+HistoryDep = Annotated[History, Depends(get_history)]
+FactoryDep = Annotated[sessionmaker[Session], Depends(_factory)]

@@ -21,6 +21,7 @@ from tollgate.authorities.seed import seed_authorities
 from tollgate.authorities.service import SYSTEM
 from tollgate.cli.context import console, factory, friendly, transaction
 from tollgate.cli.controls import controls_app, queue_and_report, simulate_and_report
+from tollgate.cli.monitoring import indicators
 from tollgate.cli.risk import assess_and_report, risk_app
 from tollgate.cli.traders import traders_app
 from tollgate.intake.bulk import bulk_load, rejections
@@ -41,6 +42,7 @@ app.add_typer(quality_app, name="quality")
 app.add_typer(audit_app, name="audit")
 app.add_typer(risk_app, name="risk")
 app.add_typer(traders_app, name="traders")
+app.command("indicators")(indicators)
 app.add_typer(controls_app, name="controls")
 
 

@@ -160,6 +160,14 @@ class ReviewItem:
     reason: str
     evidence: dict[str, Any]
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "profile_id": self.profile_id,
+            "version": self.version,
+            "reason": self.reason,
+            "evidence": self.evidence,
+        }
+
 
 def evaluation_cycle(
     session: Session,

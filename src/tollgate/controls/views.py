@@ -149,12 +149,4 @@ def review(
         low_hit_rate=low_hit_rate,
         workload_share=workload_share,
     )
-    return [
-        {
-            "profile_id": i.profile_id,
-            "version": i.version,
-            "reason": i.reason,
-            "evidence": i.evidence,
-        }
-        for i in items
-    ]
+    return [i.as_dict() for i in items]

@@ -94,7 +94,9 @@ _TABLES: dict[str, tuple[list[tuple[str, pa.DataType]], Rows]] = {
     "controls_by_office": (
         [
             ("office", pa.string()),
+            ("declarations", pa.int64()),
             ("controls", pa.int64()),
+            ("control_rate", pa.float64()),
             ("results", pa.int64()),
             ("irregular", pa.int64()),
             ("irregular_share", pa.float64()),

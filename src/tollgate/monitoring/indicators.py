@@ -161,9 +161,15 @@ def compute_indicators(history: History, period: Period, *, top_filers: int = 20
                FROM ctl c LEFT JOIN res r ON r.task_id = c.id"""
         )
         offices = rows(
-            """SELECT c.office, count(*), count(r.task_id),
-                      count(*) FILTER (r.outcome = 'irregularity')
-               FROM ctl c LEFT JOIN res r ON r.task_id = c.id GROUP BY 1 ORDER BY 1"""
+            """SELECT coalesce(d.office, k.office), coalesce(d.n, 0), coalesce(k.n, 0),
+                      coalesce(k.results, 0), coalesce(k.irregular, 0)
+               FROM (SELECT office, count(*) AS n FROM decl GROUP BY 1) d
+               FULL OUTER JOIN (
+                   SELECT c.office, count(*) AS n, count(r.task_id) AS results,
+                          count(*) FILTER (r.outcome = 'irregularity') AS irregular
+                   FROM ctl c LEFT JOIN res r ON r.task_id = c.id GROUP BY 1
+               ) k ON k.office = d.office
+               ORDER BY 1"""
         )
         aeo = rows(
             f"""SELECT coalesce(f."trader.aeo", false) AS aeo, count(*), count(r.task_id),
@@ -229,8 +235,15 @@ def compute_indicators(history: History, period: Period, *, top_filers: int = 20
             "random_share": share(n_random, n_controls),
             "risk_based_share": share(n_controls - n_random, n_controls),
             "by_office": [
-                {"office": o, "controls": n, "results": res, "irregular": irr}
-                for o, n, res, irr in offices
+                {
+                    "office": o,
+                    "declarations": d,
+                    "controls": n,
+                    "control_rate": share(n, d),
+                    "results": res,
+                    "irregular": irr,
+                }
+                for o, d, n, res, irr in offices
             ],
         },
         "results": {
