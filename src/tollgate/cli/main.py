@@ -21,7 +21,7 @@ from tollgate.authorities.seed import seed_authorities
 from tollgate.authorities.service import SYSTEM
 from tollgate.cli.context import console, factory, friendly, transaction
 from tollgate.cli.controls import controls_app, queue_and_report, simulate_and_report
-from tollgate.cli.monitoring import indicators
+from tollgate.cli.monitoring import demo_report, indicators
 from tollgate.cli.risk import assess_and_report, risk_app
 from tollgate.cli.traders import traders_app
 from tollgate.intake.bulk import bulk_load, rejections
@@ -262,6 +262,8 @@ def demo(
         simulate_and_report(labels, detection=0.9, seed=seed)
     else:
         console.print(f"no ground truth at {labels}; control results not simulated")
+    console.print("\nmonitoring indicators (RM-28):")
+    demo_report(workdir)
     console.print(f"\nAPI token for user [bold]demo-analyst[/] (NL): {token}")
     if serve_api:
         serve(port=port)

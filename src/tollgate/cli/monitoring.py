@@ -48,7 +48,7 @@ def indicators(
     if as_json:
         console.print_json(json.dumps(ind))
     else:
-        _summary(found.authority, ind)
+        print_summary(found.authority, ind)
     if html is not None:
         html.write_text(
             render_report(
@@ -67,7 +67,7 @@ def indicators(
         console.print(f"{len(paths)} tables written to {export}")
 
 
-def _summary(authority: str, ind: dict[str, object]) -> None:
+def print_summary(authority: str, ind: dict[str, object]) -> None:
     declarations = ind["declarations"]
     controls = ind["controls"]
     results = ind["results"]
@@ -93,3 +93,54 @@ def _summary(authority: str, ind: dict[str, object]) -> None:
         + (f" (95% {pct(ci[0])}–{pct(ci[1])})" if isinstance(ci, list) else ""),
     )
     console.print(table)
+
+
+def demo_report(workdir: Path) -> None:
+    """The indicators of the authority with the most filings, over the whole period of
+    its filings, printed and written as the HTML report into ``workdir``."""
+    from sqlalchemy import func, select
+
+    from tollgate.authorities.tables import Authority
+    from tollgate.declarations.tables import FilingRecord, FilingVersion
+
+    f = factory()
+    with f() as session:
+        busiest = session.execute(
+            select(
+                Authority.code, func.min(FilingVersion.lodged_at), func.max(FilingVersion.lodged_at)
+            )
+            .join(FilingRecord, FilingRecord.authority_id == Authority.id)
+            .join(FilingVersion, FilingVersion.filing_id == FilingRecord.id)
+            .group_by(Authority.code)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).first()
+    if busiest is None:
+        return
+    code, first, last = busiest
+    history = History(get_settings().history_path)
+    try:
+        found = monitoring(
+            f,
+            history,
+            SYSTEM,
+            start=first.date(),
+            end=max(last.date(), datetime.now(UTC).date()),
+            authority=code,
+            with_feedback=True,
+        )
+    finally:
+        history.close()
+    print_summary(code, found.indicators)
+    path = workdir / f"report-{code}.html"
+    path.write_text(
+        render_report(
+            found.indicators,
+            authority_code=code,
+            performance=found.performance,
+            review=found.review,
+            generated_at=datetime.now(UTC),
+        ),
+        encoding="utf-8",
+    )
+    console.print(f"monitoring report of {code}: {path} ({len(found.review)} profiles to review)")
