@@ -17,16 +17,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tollgate.authorities.roles import Permission
 from tollgate.authorities.service import Actor, acting_for
-from tollgate.controls.tables import ControlResult, ControlTask
-from tollgate.errors import ValidationFailed
+from tollgate.controls.service import newest_results
+from tollgate.controls.tables import ControlTask
+from tollgate.periods import check_period, day_bounds
 from tollgate.risk.tables import Assessment, AssessmentHit
 
 
@@ -68,12 +69,8 @@ class ProfilePerformance:
 
 
 def _window(start: date, end: date) -> tuple[datetime, datetime]:
-    if end < start:
-        raise ValidationFailed(f"the period ends ({end}) before it starts ({start})")
-    return (
-        datetime.combine(start, time.min, UTC),
-        datetime.combine(end + timedelta(days=1), time.min, UTC),
-    )
+    check_period(start, end)
+    return day_bounds(start, end)
 
 
 def profile_performance(
@@ -84,19 +81,7 @@ def profile_performance(
     actor.require(Permission.READ_PROFILES)
     owner = acting_for(session, actor, authority, "read the profile performance of")
     lo, hi = _window(start, end)
-    newest = (
-        select(ControlResult.task_id, func.max(ControlResult.version).label("v"))
-        .group_by(ControlResult.task_id)
-        .subquery()
-    )
-    result = (
-        select(ControlResult.task_id, ControlResult.outcome, ControlResult.duties_at_stake)
-        .join(
-            newest,
-            (newest.c.task_id == ControlResult.task_id) & (newest.c.v == ControlResult.version),
-        )
-        .subquery()
-    )
+    result = newest_results()
     in_period = (
         (Assessment.authority_id == owner.id)
         & (Assessment.assessed_at >= lo)

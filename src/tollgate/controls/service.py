@@ -34,7 +34,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tollgate.audit.log import record
@@ -380,4 +380,22 @@ def results_of(session: Session, actor: Actor, task_id: int) -> list[ControlResu
             .where(ControlResult.task_id == task.id)
             .order_by(ControlResult.version)
         )
+    )
+
+
+def newest_results() -> Subquery:
+    """The result of every task: its newest version (``task_id``, ``outcome``,
+    ``duties_at_stake``). Corrections replace, never add."""
+    newest = (
+        select(ControlResult.task_id, func.max(ControlResult.version).label("v"))
+        .group_by(ControlResult.task_id)
+        .subquery()
+    )
+    return (
+        select(ControlResult.task_id, ControlResult.outcome, ControlResult.duties_at_stake)
+        .join(
+            newest,
+            (newest.c.task_id == ControlResult.task_id) & (newest.c.v == ControlResult.version),
+        )
+        .subquery()
     )

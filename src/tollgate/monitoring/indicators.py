@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from tollgate.monitoring.store import ASSESSMENTS, HITS, RESULTS, TASKS, ensure_tables
+from tollgate.periods import day_bounds
 from tollgate.risk.history import AUTHORITY_ID, TABLE, History
 
 Z95 = 1.959963984540054
@@ -57,10 +58,7 @@ class Period:
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
-        return (
-            datetime.combine(self.start, time.min, UTC),
-            datetime.combine(self.end + timedelta(days=1), time.min, UTC),
-        )
+        return day_bounds(self.start, self.end)
 
 
 # One CTE per source, restricted to the authority and period; the indicators read them.

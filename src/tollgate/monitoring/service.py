@@ -17,12 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from tollgate.authorities.roles import Permission
 from tollgate.authorities.service import Actor, acting_for
 from tollgate.controls.feedback import evaluation_cycle, profile_performance
-from tollgate.errors import ValidationFailed
 from tollgate.monitoring.indicators import Period, compute_indicators
 from tollgate.monitoring.store import refresh_monitoring
+from tollgate.periods import check_period
 from tollgate.risk.history import History
-
-MAX_DAYS = 3_660
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +44,7 @@ def monitoring(
     """The authority's indicators for ``start``..``end`` (and, with ``with_feedback``, the
     profiles' performance and review list), from freshly refreshed stores."""
     actor.require(Permission.READ_PROFILES)
-    if end < start:
-        raise ValidationFailed(f"the period ends ({end}) before it starts ({start})")
-    if (end - start).days >= MAX_DAYS:
-        raise ValidationFailed(f"a period covers at most {MAX_DAYS} days")
+    check_period(start, end)
     with factory() as session:
         owner = acting_for(session, actor, authority, "read the indicators of")
         code, owner_id = owner.code, owner.id

@@ -23,12 +23,11 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
+from datetime import date, datetime
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tollgate.audit.log import record
@@ -36,17 +35,17 @@ from tollgate.authorities.roles import Permission
 from tollgate.authorities.service import Actor, acting_for
 from tollgate.declarations.tables import FilingLabel, FilingVersion
 from tollgate.errors import ValidationFailed
+from tollgate.periods import check_period, day_bounds
 from tollgate.risk.batch import ProfileBatch, assess_duckdb
 from tollgate.risk.fact_table import DECLARATION_ID, ROW_NO
 from tollgate.risk.history import AUTHORITY_ID, FILING_ID, TABLE, History
-from tollgate.risk.language import FIELDS, FieldType, Node, ProfileError, fields_of
-from tollgate.risk.profiles import CONTROL_ORDER, Control, ProfileSpec, parse_profile_set
+from tollgate.risk.language import FIELDS, FieldType, Node, fields_of
+from tollgate.risk.profiles import CONTROL_ORDER, Control, ProfileSpec
 from tollgate.risk.tables import Assessment
 
 __all__ = ["BacktestResult", "ProfileFigures", "Workload", "backtest"]
 
 NEGATIVE_OUTCOMES = frozenset({"0", "false", "no", "none", ""})
-MAX_PERIOD_DAYS = 3_660
 MAX_SAMPLES = 20
 
 
@@ -161,27 +160,16 @@ def backtest(
     actor.require(Permission.READ_FILINGS)
     began = time.perf_counter()
     owner = acting_for(session, actor, authority, "back-test on the history of")
-    if end < start:
-        raise ValidationFailed(f"the period ends ({end}) before it starts ({start})")
-    if (end - start).days >= MAX_PERIOD_DAYS:
-        raise ValidationFailed(f"a back-test covers at most {MAX_PERIOD_DAYS} days")
+    check_period(start, end)
     samples = max(0, min(samples, MAX_SAMPLES))
     # imported here: the service module builds on this one's siblings, not the reverse
-    from tollgate.risk.service import Engine, newest_versions, readable_lists
+    from tollgate.risk.service import Engine, newest_versions, parse_profiles
 
     engine = Engine(session, owner)
     tested: list[Tested] = []
     nodes: list[Node] = []
     if drafts is not None:
-        try:
-            parsed = parse_profile_set(
-                drafts, own_country=owner.country, lists=readable_lists(session, owner)
-            )
-        except ProfileError as exc:
-            raise ValidationFailed(
-                f"invalid profile: {exc}", details=[{"path": exc.path, "reason": exc.reason}]
-            ) from None
-        for spec, node in parsed:
+        for spec, node in parse_profiles(session, owner, drafts):
             tested.append(Tested(spec.id, None, spec))
             nodes.append(node)
     for profile_id, version, spec, node in newest_versions(session, owner, profile_ids):
@@ -232,8 +220,7 @@ def _run(
     office, day)``, and the window's declaration count in the schema metadata."""
     if not history.has_rows():
         return _EMPTY
-    lo = datetime.combine(start, clock.min, UTC)
-    hi = datetime.combine(end + timedelta(days=1), clock.min, UTC)
+    lo, hi = day_bounds(start, end)
     with history.connection() as con:
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {_WINDOW} AS SELECT * FROM {TABLE} "  # noqa: S608 -- constants
@@ -348,21 +335,14 @@ def _outcomes(session: Session, filing_ids: set[int]) -> dict[int, bool]:
     """filing -> irregular?, for the filings with a recorded outcome: a ground-truth
     label, or the newest result of a control of the filing or of its consignment."""
     from tollgate.consignments.tables import ConsignmentMember
-    from tollgate.controls.tables import ControlResult, ControlTask
+    from tollgate.controls.service import newest_results
+    from tollgate.controls.tables import ControlTask
 
-    newest = (
-        select(ControlResult.task_id, func.max(ControlResult.version).label("v"))
-        .group_by(ControlResult.task_id)
-        .subquery()
-    )
+    result = newest_results()
     results = (
-        select(Assessment.filing_version_id, Assessment.consignment_id, ControlResult.outcome)
+        select(Assessment.filing_version_id, Assessment.consignment_id, result.c.outcome)
         .join(ControlTask, ControlTask.assessment_id == Assessment.id)
-        .join(ControlResult, ControlResult.task_id == ControlTask.id)
-        .join(
-            newest,
-            (newest.c.task_id == ControlResult.task_id) & (newest.c.v == ControlResult.version),
-        )
+        .join(result, result.c.task_id == ControlTask.id)
         .subquery()
     )
     out: dict[int, bool] = {}

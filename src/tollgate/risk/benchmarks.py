@@ -16,7 +16,7 @@ rows takes well under a second.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from tollgate.audit.log import record
 from tollgate.authorities.roles import Permission
 from tollgate.authorities.service import Actor, acting_for
 from tollgate.errors import ValidationFailed
+from tollgate.periods import check_period, day_bounds
 from tollgate.risk.history import AUTHORITY_ID, TABLE, History
 from tollgate.risk.tables import UnitValueBenchmark
 
@@ -53,8 +54,7 @@ def compute_benchmarks(
     store it as the authority's next version (audited). Refresh ``history`` first."""
     actor.require(Permission.MANAGE_PROFILES)
     owner = acting_for(session, actor, authority, "compute the benchmarks of")
-    if end < start:
-        raise ValidationFailed(f"the period ends ({end}) before it starts ({start})")
+    check_period(start, end)
     if min_items < 5:
         raise ValidationFailed("a benchmark needs at least 5 items behind it")
     rows = _aggregate(history, owner.id, start, end, min_items)
@@ -102,8 +102,7 @@ def _aggregate(
 ) -> list[tuple[str, str, float, float, float, int]]:
     if not history.has_rows():
         return []
-    lo = datetime.combine(start, time.min, UTC)
-    hi = datetime.combine(end + timedelta(days=1), time.min, UTC)
+    lo, hi = day_bounds(start, end)
     with history.connection() as con:
         found = con.execute(
             f"""

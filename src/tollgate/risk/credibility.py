@@ -70,10 +70,10 @@ from sqlalchemy.orm import Session
 
 from tollgate.audit.log import record
 from tollgate.authorities.roles import Permission
-from tollgate.authorities.service import Actor
+from tollgate.authorities.service import Actor, acting_for
 from tollgate.authorities.tables import Authority
 from tollgate.declarations.models import AnyFiling, ContainerStatusMessage
-from tollgate.errors import NotAuthorised, NotFound, ValidationFailed
+from tollgate.errors import ValidationFailed
 from tollgate.risk.language import ProfileError
 from tollgate.risk.profiles import Stage
 from tollgate.risk.selection import Decision
@@ -449,21 +449,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _owner(session: Session, actor: Actor, code: str | None) -> Authority:
-    """The authority whose set the actor changes: their own, or (system operator) any."""
-    code = code or actor.authority_code
-    if code is None:
-        raise ValidationFailed("name the authority the credibility checks belong to")
-    if actor.authority_code is not None and code != actor.authority_code:
-        raise NotAuthorised(
-            f"user {actor.username!r} cannot change the credibility checks of {code}"
-        )
-    found = session.scalar(select(Authority).where(Authority.code == code))
-    if found is None:
-        raise NotFound(f"no authority {code!r}")
-    return found
-
-
 def _current(session: Session, authority_id: int) -> CredibilityRuleSet | None:
     return session.scalar(
         select(CredibilityRuleSet)
@@ -487,7 +472,7 @@ def import_rule_set(
     """Store a rule set as the authority's next version, audited; an identical set is
     left alone and an invalid one changes nothing (422 with path and reason)."""
     actor.require(Permission.MANAGE_PROFILES)
-    owner = _owner(session, actor, authority)
+    owner = acting_for(session, actor, authority, "change the credibility checks of")
     try:
         rules = parse_rule_set(data)
     except ProfileError as exc:

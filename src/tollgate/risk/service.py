@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tollgate.audit.log import record
 from tollgate.authorities.roles import Permission
-from tollgate.authorities.service import Actor
+from tollgate.authorities.service import Actor, acting_for
 from tollgate.authorities.tables import Authority
 from tollgate.declarations.models import (
     AnyFiling,
@@ -57,15 +57,7 @@ def _now() -> datetime:
 
 def _authority(session: Session, actor: Actor, code: str | None) -> Authority:
     """The authority an analyst acts for: their own, or (system operator only) any."""
-    code = code or actor.authority_code
-    if code is None:
-        raise ValidationFailed("name the authority the profiles belong to")
-    if actor.authority_code is not None and code != actor.authority_code:
-        raise NotAuthorised(f"user {actor.username!r} cannot manage profiles of {code}")
-    found = session.scalar(select(Authority).where(Authority.code == code))
-    if found is None:
-        raise NotFound(f"no authority {code!r}")
-    return found
+    return acting_for(session, actor, code, "manage the profiles of")
 
 
 def readable_lists(session: Session, authority: Authority) -> dict[str, str]:
@@ -181,14 +173,7 @@ def import_profiles(
     with ``activate``); an identical one is left alone. Invalid files change nothing."""
     actor.require(Permission.MANAGE_PROFILES)
     owner = _authority(session, actor, authority)
-    try:
-        parsed = parse_profile_set(
-            data, own_country=owner.country, lists=readable_lists(session, owner)
-        )
-    except ProfileError as exc:
-        raise ValidationFailed(
-            f"invalid profile: {exc}", details=[{"path": exc.path, "reason": exc.reason}]
-        ) from None
+    parsed = parse_profiles(session, owner, data)
     for spec, _ in parsed:
         if spec.owner is not Owner.NATIONAL and owner.code != EU_AUTHORITY:
             raise NotAuthorised(
@@ -207,6 +192,19 @@ def import_profiles(
         row = _append(session, actor, owner, spec.id, document, status, "imported", current)
         result.created.append((spec.id, row.version))
     return result
+
+
+def parse_profiles(session: Session, owner: Authority, data: Any) -> list[tuple[ProfileSpec, Node]]:
+    """A profile set as ``owner`` may write it: its own national data and the lists it may
+    read; an invalid set is refused with the path and reason of its first error."""
+    try:
+        return parse_profile_set(
+            data, own_country=owner.country, lists=readable_lists(session, owner)
+        )
+    except ProfileError as exc:
+        raise ValidationFailed(
+            f"invalid profile: {exc}", details=[{"path": exc.path, "reason": exc.reason}]
+        ) from None
 
 
 def _current(session: Session, authority_id: int, profile_id: str) -> RiskProfileVersion | None:
