@@ -122,8 +122,9 @@ def save_list(
     return row
 
 
-def _lists_for(session: Session, authority_ids: Iterable[int]) -> ManagedLists:
-    """The newest version of every list of these authorities."""
+def newest_lists(query: Select[*_Ts], authority_ids: Iterable[int]) -> Select[*_Ts]:
+    """``query`` (over ``ManagedListVersion``) narrowed to the newest version of each list
+    of these authorities."""
     newest = (
         select(
             ManagedListVersion.authority_id,
@@ -134,14 +135,17 @@ def _lists_for(session: Session, authority_ids: Iterable[int]) -> ManagedLists:
         .group_by(ManagedListVersion.authority_id, ManagedListVersion.name)
         .subquery()
     )
-    rows = session.scalars(
-        select(ManagedListVersion).join(
-            newest,
-            (ManagedListVersion.authority_id == newest.c.authority_id)
-            & (ManagedListVersion.name == newest.c.name)
-            & (ManagedListVersion.version == newest.c.v),
-        )
+    return query.join(
+        newest,
+        (ManagedListVersion.authority_id == newest.c.authority_id)
+        & (ManagedListVersion.name == newest.c.name)
+        & (ManagedListVersion.version == newest.c.v),
     )
+
+
+def _lists_for(session: Session, authority_ids: Iterable[int]) -> ManagedLists:
+    """The newest version of every list of these authorities."""
+    rows = session.scalars(newest_lists(select(ManagedListVersion), authority_ids))
     codes: dict[str, frozenset[str]] = {}
     names: dict[str, tuple[str, ...]] = {}
     for row in rows:
