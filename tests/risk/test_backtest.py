@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 import yaml
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from conftest import World
 from factories import goods, import_h1
 from tollgate.audit.tables import AuditEntry
 from tollgate.authorities.seed import seed_authorities
@@ -274,3 +276,40 @@ def test_the_cli_refreshes_the_history_and_back_tests_a_draft_file(
     )
     assert made.exit_code == 0, made.output
     assert "benchmarks of NL v1: 0 (HS6, origin) medians" in made.output
+
+
+def test_the_api_back_tests_a_draft_on_the_callers_history(
+    factory: sessionmaker[Session], client: TestClient, world: World
+) -> None:
+    with factory() as session, session.begin():
+        submit(
+            session,
+            actor=SYSTEM,
+            records=[h1("A", 2, "61091000", "BD"), h1("B", 3, "64039900", "VN")],
+        )
+    body = {"from": "2026-11-01", "to": "2026-11-10", "drafts": [profile("DRAFT", SHIRTS)]}
+    assert client.post("/risk/backtest", json=body).status_code == 401
+    found = client.post("/risk/backtest", json=body, headers=world.headers("nl-analyst"))
+    assert found.status_code == 200, found.text
+    result = found.json()
+    assert result["declarations"] == 2 and result["profiles"][0]["hits"] == 1
+    assert result["profiles"][0]["samples"][0]["matched"] == {"item.commodity_code": "61091000"}
+    de = client.post("/risk/backtest", json=body, headers=world.headers("de-analyst"))
+    assert de.json()["declarations"] == 0  # the German analyst sees German history only
+    bad = body | {"drafts": [profile("BAD", {"field": "nope", "eq": "1"})]}
+    refused = client.post("/risk/backtest", json=bad, headers=world.headers("nl-analyst"))
+    assert refused.status_code == 422
+    assert refused.json()["details"] == [
+        {"path": "profiles[0].when.field", "reason": "unknown field 'nope'"}
+    ]
+    backwards = body | {"from": "2026-12-01"}
+    assert (
+        client.post(
+            "/risk/backtest", json=backwards, headers=world.headers("nl-analyst")
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post("/risk/backtest", json=body, headers=world.headers("nl-intake")).status_code
+        == 403
+    )

@@ -131,6 +131,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     from tollgate.intake.views import router as intake_router
     from tollgate.monitoring.views import router as monitoring_router
     from tollgate.quality.views import router as quality_router
+    from tollgate.risk.backtest_views import router as backtest_router
     from tollgate.risk.views import router as risk_router
 
     for router in (
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         consignments_router,
         quality_router,
         risk_router,
+        backtest_router,
         controls_router,
         monitoring_router,
         authorities_router,
