@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tollgate.declarations.identifiers import container_problem
+from tollgate.declarations.identifiers import container_check_digit, container_problem
 from tollgate.reference.codes import EU_MEMBER_STATES, countries
 from tollgate.reference.nomenclature import locodes, nomenclature, vague_description_terms
 from tollgate.synthetic.commodities import (
@@ -12,7 +12,13 @@ from tollgate.synthetic.commodities import (
     MISCLASSIFICATION,
     RESTRICTED,
 )
-from tollgate.synthetic.generator import container_number, s10_check_digit, s10_item_id, scramble
+from tollgate.synthetic.generator import (
+    build_world,
+    container_number,
+    s10_check_digit,
+    s10_item_id,
+    scramble,
+)
 from tollgate.synthetic.irregularities import VAGUE_TERMS, checked_vague_terms
 from tollgate.synthetic.lanes import describe_from_hs
 from tollgate.synthetic.operators import registered_countries
@@ -72,6 +78,17 @@ def test_every_planted_vague_term_is_on_the_reference_stop_list() -> None:
 def test_container_numbers_carry_valid_iso_6346_check_digits() -> None:
     for serial in range(0, 200_000, 997):
         assert container_problem(container_number("NSL", serial)) is None
+
+
+def test_table_check_digits_equal_the_reference_computation() -> None:
+    owners = ["NSL", "ABC", "ZZZ", "AAA", "KLM", "A1B"]
+    world = build_world(1)
+    owners += [c.owner_code for c in world.operators.sea_carriers]
+    owners += [c.operator.code for c in world.operators.rail]
+    for owner in owners:
+        for serial in (*range(2_000), *range(2_000, 10_000_000, 9_973)):
+            number = container_number(owner, serial)
+            assert int(number[10]) == container_check_digit(number[:10]), number
 
 
 def test_scrambled_serials_stay_unique() -> None:

@@ -53,7 +53,6 @@ from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
-from tollgate.declarations.identifiers import container_check_digit
 from tollgate.reference.nomenclature import nomenclature
 from tollgate.synthetic import irregularities as irr
 from tollgate.synthetic.commodities import LAUNDERING_GOODS, LAUNDERING_VIA, MISCLASSIFICATION
@@ -165,25 +164,70 @@ def _block_seed(seed: int, block: int) -> int:
     return int.from_bytes(digest.digest(), "big")
 
 
+#: ``10**digits`` for :func:`scramble`: looked up, not computed, for every document number.
+_POWERS_OF_TEN: tuple[int, ...] = tuple(10**d for d in range(19))
+
+
 def scramble(n: int, digits: int) -> int:
     """Spread serial ``n`` over ``digits`` digits: distinct for the first 10**digits values.
 
     Document and container numbers then look like real ones (not 0000001, 0000002 ...)
     while staying unique and deterministic; 7919 is prime to 10, so this is a bijection.
     """
-    return (n * 7919 + 104729) % int(10**digits)
+    return (n * 7919 + 104729) % _POWERS_OF_TEN[digits]
+
+
+def padded(n: int, digits: int) -> str:
+    """``f"{n:0{digits}d}"`` for the generator's serials, at half the cost.
+
+    Serials are formatted a few thousand times per block; ``str.zfill`` gives the same
+    text as the ``0Nd`` format specification (sign first, then zeros) without parsing one.
+    """
+    return str(n).zfill(digits)
+
+
+#: ISO 6346 letter values: A=10 upward, skipping multiples of 11 (A=10, B=12 ... Z=38).
+_LETTER_VALUES = {
+    letter: value
+    for letter, value in zip(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ", (v for v in range(10, 39) if v % 11), strict=True
+    )
+}
+#: ISO 6346 weighted sums of a serial's first and last three digits (weights 2**4 .. 2**9):
+#: with the owner code's sum, the check digit is two table look-ups away.
+_CONTAINER_HIGH = tuple(
+    sum(int(d) << w for d, w in zip(f"{n:03d}", (4, 5, 6), strict=True)) for n in range(1000)
+)
+_CONTAINER_LOW = tuple(
+    sum(int(d) << w for d, w in zip(f"{n:03d}", (7, 8, 9), strict=True)) for n in range(1000)
+)
+#: Weighted sum of each owner code followed by the category letter U.
+_OWNER_SUMS: dict[str, int] = {}
 
 
 def container_number(owner: str, serial: int) -> str:
-    """An ISO 6346 container number with its check digit (category U: freight container)."""
-    first = f"{owner}U{scramble(serial, 6):06d}"
-    return first + str(container_check_digit(first))
+    """An ISO 6346 container number with its check digit (category U: freight container).
+
+    Same digit as :func:`~tollgate.declarations.identifiers.container_check_digit`, from
+    tables: containers are numbered on the hot path.
+    """
+    owner_sum = _OWNER_SUMS.get(owner)
+    if owner_sum is None:
+        owner_sum = sum(
+            (_LETTER_VALUES[ch] if ch.isalpha() else int(ch)) << i
+            for i, ch in enumerate(owner + "U")
+        )
+        _OWNER_SUMS[owner] = owner_sum
+    number = scramble(serial, 6)
+    high, low = divmod(number, 1000)
+    check = (owner_sum + _CONTAINER_HIGH[high] + _CONTAINER_LOW[low]) % 11 % 10
+    return f"{owner}U{padded(number, 6)}{check}"
 
 
 def _awb(prefix: str, serial: int) -> str:
     """An air waybill number: airline prefix, 7-digit serial and its modulo-7 check digit."""
     s7 = scramble(serial, 7)
-    return f"{prefix}-{s7:07d}{s7 % 7}"
+    return f"{prefix}-{padded(s7, 7)}{s7 % 7}"
 
 
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
@@ -206,7 +250,7 @@ def s10_check_digit(number: int) -> int:
 def s10_item_id(service: str, serial: int, country: str) -> str:
     """A UPU S10 postal item identifier (e.g. ``LX123456785CN``) with its check digit."""
     number = scramble(serial, 8)
-    return f"{service}{number:08d}{s10_check_digit(number)}{country}"
+    return f"{service}{padded(number, 8)}{s10_check_digit(number)}{country}"
 
 
 # ----------------------------------------------------------------------------- the world
@@ -258,6 +302,18 @@ _IMPORT_DQ = frozenset({irr.DQ_UNKNOWN_CODE, irr.DQ_IMPLAUSIBLE_MASS})
 _dumps = orjson.dumps
 _NEWLINE = orjson.OPT_APPEND_NEWLINE
 _KIND_OF_TYPE = {"H1": "import", "H7": "import", "CSM": "csm"}
+#: What a house-level ENS adds to its group's head, in output order (see ``house_head``).
+_HOUSE_KEYS = (
+    "lrn",
+    "lodged_at",
+    "house_transport_document",
+    "consignor",
+    "consignee",
+    "transport",
+    "total_packages",
+    "total_gross_mass",
+    "goods_items",
+)
 _NO_CONTAINERS: tuple[str, ...] = ()
 
 
@@ -396,13 +452,13 @@ class _Item:
         "desc",
         "desc_ens",
         "desc_imp",
-        "ens",
         "gross",
         "gross_imp",
         "hs6",
         "lane",
         "net",
         "packages",
+        "packaging",
         "seq",
         "supp",
         "supp_code",
@@ -420,13 +476,13 @@ class _Item:
     lane: Lane
     net: float
     packages: int
+    #: The packaging element, shared by the ENS and the H1 goods item.
+    packaging: dict[str, Any]
     seq: int
     supp: int
     supp_code: str | None
     value: float
     value_decl: float
-    #: The ENS goods item, built once and shared by the pre-loading and house filings.
-    ens: dict[str, Any] | None
 
 
 class _Cons:
@@ -437,6 +493,7 @@ class _Cons:
         "consignor",
         "containers",
         "doc",
+        "ens_goods",
         "ens_labels",
         "exporter",
         "filer_code",
@@ -451,12 +508,15 @@ class _Cons:
         "origin",
         "packages",
         "serial",
+        "serial10",
     )
 
     consignee: Any
     consignor: Any
     containers: Sequence[str]
     doc: str
+    #: The ENS goods items, built by the first ENS filing and shared by later ones.
+    ens_goods: list[dict[str, Any]] | None
     ens_labels: dict[str, dict[str, Any]] | None
     exporter: Operator
     #: Code of the ENS filer, the first part of its LRNs.
@@ -472,6 +532,8 @@ class _Cons:
     origin: str
     packages: int
     serial: int
+    #: ``serial`` as ten digits, as it appears in every LRN of the consignment.
+    serial10: str
 
 
 _Labels = dict[str, dict[str, Any]]
@@ -499,13 +561,18 @@ class _Block:
         self.message_serial = block * 10 * BLOCK_DECLARATIONS
         self.t = start
         self.buf = bytearray()
-        self.records = 0
         self.labels: list[tuple[int, dict[str, Any]]] = []
+        #: The type of every filing emitted so far: its length is the record count.
         self.types: list[str] = []
         self.amendments = 0
         self.stats = GenerationStats()
         self.spread = world.mass_spread
         self.value_spread = world.value_spread
+        self.n_spread = len(world.mass_spread)
+        # Read on every consignment: kept here rather than looked up through the world.
+        self.fraud_any = world.fraud_cum[-1]
+        self.dq_any = world.dq_cum[-1]
+        self.import_share = world.rates.import_declaration
 
     # -- small helpers ---------------------------------------------------------------
 
@@ -517,12 +584,12 @@ class _Block:
     ) -> None:
         """Append one filing; ``ftype`` is its filing type, H1/H7, or CSM (for the stats)."""
         self.buf += _dumps(rec, option=_NEWLINE)
-        self.types.append(ftype)
+        types = self.types
         if labels:
             names = list(labels)
             self.labels.append(
                 (
-                    self.records,
+                    len(types),
                     {
                         "kind": rec["kind"],
                         "filer": rec["filer"],
@@ -533,7 +600,7 @@ class _Block:
                     },
                 )
             )
-        self.records += 1
+        types.append(ftype)
 
     def plant(
         self, cons: _Cons, name: str, ens: dict[str, Any] | None, imp: dict[str, Any] | None
@@ -561,9 +628,8 @@ class _Block:
             kg = c.air_kg
         else:
             kg = c.cargo_kg
-        spread = self.spread
-        n = len(spread)
-        net = kg * spread[int(r() * n)]
+        n = self.n_spread
+        net = kg * self.spread[int(r() * n)]
         value = net * lane.median_unit_value * self.value_spread[int(r() * n)]
         gross = net * (1.04 + 0.12 * r())
         it = _Item()
@@ -581,9 +647,10 @@ class _Block:
         it.gross = it.gross_imp = (
             int(gross * 1000 + 0.5) / 1000 if gross < 100 else int(gross * 10 + 0.5) / 10
         )
-        it.packages = int(gross / c.kg_per_package + 0.5) or 1
+        packages = int(gross / c.kg_per_package + 0.5) or 1
+        it.packages = packages
+        it.packaging = {"number": packages, "kind": c.package}
         it.value = it.value_decl = int(value * 100 + 0.5) / 100 if value > 0.5 else 0.5
-        it.ens = None
         return it
 
     def consignment(
@@ -604,9 +671,12 @@ class _Block:
         w = self.w
         r = self.r
         cons = _Cons()
-        cons.serial = self.serial
-        self.serial += 1
+        serial = self.serial
+        cons.serial = serial
+        cons.serial10 = padded(serial, 10)
+        self.serial = serial + 1
         cons.mc = mc
+        cons.ens_goods = None
         cons.ens_labels = None
         cons.imp_labels = None
         cons.containers = _NO_CONTAINERS
@@ -634,7 +704,7 @@ class _Block:
             table = w.lanes.lanes[mc][origin]
             lane = table[int(r() * len(table))]
             u = r() / risk
-            if u < w.fraud_cum[-1]:
+            if u < self.fraud_any:
                 fraud = _FRAUD_ORDER[next(i for i, t in enumerate(w.fraud_cum) if u < t)]
                 if fraud == irr.RESTRICTED_GOODS:
                     lane = self.pick(w.lanes.restricted[origin])
@@ -646,20 +716,21 @@ class _Block:
                         fraud = ""
         cons.lane = lane
         first = self.item(1, lane, mc)
-        items = [first]
         if r() < (0.1 if mc == "small" else 0.3):
             table = w.lanes.lanes[mc][origin]
-            items.append(self.item(2, table[int(r() * len(table))], mc))
+            items = [first, self.item(2, table[int(r() * len(table))], mc)]
             if r() < 0.3:
                 items.append(self.item(3, table[int(r() * len(table))], mc))
+        else:
+            items = [first]
         cons.items = items
         u = r()
         dq = ""
-        if u < w.dq_cum[-1]:
+        if u < self.dq_any:
             dq = _DQ_ORDER[next(i for i, t in enumerate(w.dq_cum) if u < t)]
 
-        needs_import = fraud in _IMPORT_FRAUD or dq in _IMPORT_DQ or launder is not None
-        has_import = self.remaining >= 2 and (needs_import or r() < self.rates.import_declaration)
+        needs_import = launder is not None or fraud in _IMPORT_FRAUD or dq in _IMPORT_DQ
+        has_import = self.remaining >= 2 and (needs_import or r() < self.import_share)
         cons.has_import = has_import
         self.remaining -= 2 if has_import else 1
         if fraud or dq or launder is not None or importer.bad_actor or exporter.bad_actor:
@@ -668,8 +739,13 @@ class _Block:
             cons.packages = first.packages
             cons.gross = first.gross
         else:
-            cons.packages = sum(it.packages for it in items)
-            cons.gross = round(sum(it.gross for it in items), 3)
+            packages = 0
+            gross = 0.0
+            for it in items:
+                packages += it.packages
+                gross += it.gross
+            cons.packages = packages
+            cons.gross = round(gross, 3)
         return cons
 
     def plant_all(self, cons: _Cons, fraud: str, dq: str, launder: tuple[Lane, str] | None) -> None:
@@ -782,29 +858,33 @@ class _Block:
 
     # -- filings ---------------------------------------------------------------------
 
-    def ens_goods(self, cons: _Cons) -> list[dict[str, Any]]:
+    @staticmethod
+    def ens_goods(cons: _Cons) -> list[dict[str, Any]]:
+        """The consignment's ENS goods items, built once and shared by all its ENS filings."""
+        out = cons.ens_goods
+        if out is not None:
+            return out
         out = []
         containers = cons.containers
+        origin = cons.origin
         for it in cons.items:
-            g = it.ens
-            if g is None:
-                c = it.lane.commodity
-                g = {
-                    "sequence": it.seq,
-                    "description": it.desc_ens,
-                    "commodity_code": it.hs6,
-                    "origin_country": cons.origin,
-                    "gross_mass": it.gross,
-                    "packaging": {"number": it.packages, "kind": c.package},
-                }
-                if cons.no_code and it.seq == 1:
-                    del g["commodity_code"]
-                if containers:
-                    g["containers"] = containers
-                if c.un_number is not None:
-                    g["un_dangerous_goods_number"] = c.un_number
-                it.ens = g
+            c = it.lane.commodity
+            g = {
+                "sequence": it.seq,
+                "description": it.desc_ens,
+                "commodity_code": it.hs6,
+                "origin_country": origin,
+                "gross_mass": it.gross,
+                "packaging": it.packaging,
+            }
+            if cons.no_code and it.seq == 1:
+                del g["commodity_code"]
+            if containers:
+                g["containers"] = containers
+            if c.un_number is not None:
+                g["un_dangerous_goods_number"] = c.un_number
             out.append(g)
+        cons.ens_goods = out
         return out
 
     @staticmethod
@@ -830,6 +910,25 @@ class _Block:
             head["master_transport_document"] = master_doc
         return head
 
+    @classmethod
+    def house_head(
+        cls,
+        ftype: str,
+        layer: str,
+        filer: Operator,
+        entry: EntryPoint,
+        arrival: str | None,
+        master_doc: str | None,
+    ) -> dict[str, Any]:
+        """:meth:`head` followed by empty slots for what each house-level filing adds.
+
+        :meth:`house` copies it and fills the slots, which keeps the keys in output order
+        at about half the cost of merging the head into a new dict for every filing.
+        """
+        head = cls.head(ftype, layer, filer, entry, arrival, master_doc)
+        head.update(dict.fromkeys(_HOUSE_KEYS))
+        return head
+
     def house(
         self,
         cons: _Cons,
@@ -841,20 +940,19 @@ class _Block:
     ) -> dict[str, Any]:
         """A house-level (or pre-loading, or complete) ENS for one consignment.
 
-        ``tag`` (P: pre-loading, H: house or complete) makes the LRN unique per layer.
+        ``head`` comes from :meth:`house_head`. ``tag`` (P: pre-loading, H: house or
+        complete) makes the LRN unique per layer.
         """
-        rec = {
-            **head,
-            "lrn": f"{cons.filer_code}{tag}{cons.serial:010d}",
-            "lodged_at": iso(lodged),
-            "house_transport_document": cons.doc,
-            "consignor": cons.consignor,
-            "consignee": cons.consignee,
-            "transport": transport,
-            "total_packages": cons.packages,
-            "total_gross_mass": cons.gross,
-            "goods_items": self.ens_goods(cons),
-        }
+        rec = head.copy()
+        rec["lrn"] = f"{cons.filer_code}{tag}{cons.serial10}"
+        rec["lodged_at"] = iso(lodged)
+        rec["house_transport_document"] = cons.doc
+        rec["consignor"] = cons.consignor
+        rec["consignee"] = cons.consignee
+        rec["transport"] = transport
+        rec["total_packages"] = cons.packages
+        rec["total_gross_mass"] = cons.gross
+        rec["goods_items"] = self.ens_goods(cons)
         if carrier is not None:
             rec["carrier"] = carrier.party
         self.emit(rec, head["filing_type"], cons.ens_labels, cons.doc)
@@ -932,7 +1030,7 @@ class _Block:
                     "origin_country": origin,
                     "gross_mass": it.gross_imp,
                     "net_mass": it.net,
-                    "packaging": {"number": it.packages, "kind": c.package},
+                    "packaging": it.packaging,
                     "item_price": it.value_decl,
                     "currency": "EUR",
                     "procedure_code": "4200" if r() < p4200 else "4000",
@@ -951,7 +1049,7 @@ class _Block:
         rec: dict[str, Any] = {
             "kind": "import",
             "declaration_type": "H7" if h7 else "H1",
-            "lrn": f"{declarant.code}D{cons.serial:010d}",
+            "lrn": f"{declarant.code}D{cons.serial10}",
             "filer": declarant.eori,
             "lodged_at": iso(lodged),
             "office_of_lodgement": entry.office,
@@ -988,7 +1086,7 @@ class _Block:
         self.emit(
             {
                 "kind": "csm",
-                "lrn": f"{op.code}S{self.message_serial:011d}",
+                "lrn": f"{op.code}S{padded(self.message_serial, 11)}",
                 "filer": op.eori,
                 "lodged_at": iso(at + 300 + int(self.r() * 7200)),
                 "reported_to": reported_to,
@@ -1051,7 +1149,7 @@ class _Block:
         transit = sea_transit_days("CN" if launder else origin) * (0.85 + 0.3 * r())
         arrival = self.t + int(r() * 43200)
         departure = arrival - int(transit * 86400)
-        mbl = f"{carrier.prefix}{scramble(self.serial, 10):010d}"
+        mbl = f"{carrier.prefix}{padded(scramble(self.serial, 10), 10)}"
         voyage = f"{100 + int(r() * 900)}{'W' if r() < 0.5 else 'E'}"
 
         containers: list[tuple[str, list[_Cons]]] = []
@@ -1075,14 +1173,14 @@ class _Block:
                 houses = self.open_consignments(n, "sea", origin, fwd.code)
             for cons in houses:
                 cons.containers = [number]
-                cons.doc = f"{fwd.code}B{scramble(cons.serial, 9):09d}"
+                cons.doc = f"{fwd.code}B{padded(scramble(cons.serial, 9), 9)}"
             containers.append((number, houses))
         all_houses = [c for _, hs in containers for c in hs]
         if not all_houses:
             return
 
         arrival_iso = iso(arrival)
-        head = self.head("F33", "house", fwd, entry, arrival_iso, mbl)
+        head = self.house_head("F33", "house", fwd, entry, arrival_iso, mbl)
         recs = []
         for cons in all_houses:
             transport = {
@@ -1096,7 +1194,7 @@ class _Block:
             recs.append(self.house(cons, head, "H", lodged, transport))
         master = {
             **self.head("F32", "master", carrier.operator, entry, arrival_iso, mbl),
-            "lrn": f"{carrier.operator.code}M{all_houses[0].serial:010d}",
+            "lrn": f"{carrier.operator.code}M{all_houses[0].serial10}",
             "lodged_at": iso(departure - 86400 + int(r() * 43200)),
             "consignor": fwd.party,
             "consignee": fwd.party,
@@ -1164,7 +1262,7 @@ class _Block:
             return
         mawb = _awb(airline.awb_prefix, houses[0].serial)
         for cons in houses:
-            cons.doc = f"{fwd.code}{scramble(cons.serial, 9):09d}"
+            cons.doc = f"{fwd.code}{padded(scramble(cons.serial, 9), 9)}"
         pre_transport = {"mode": 4, "place_of_loading": pol}
         transport = {
             "mode": 4,
@@ -1174,17 +1272,17 @@ class _Block:
         }
         arrival_iso = iso(arrival)
         recs = []
-        head = self.head("F10", "pre-loading", fwd, entry, None, mawb)
+        head = self.house_head("F10", "pre-loading", fwd, entry, None, mawb)
         for cons in houses:
             lodged = departure - 7200 - int(r() * 86400)
             recs.append(self.house(cons, head, "P", lodged, pre_transport))
-        head = self.head("F12", "house", fwd, entry, arrival_iso, mawb)
+        head = self.house_head("F12", "house", fwd, entry, arrival_iso, mawb)
         for cons in houses:
             lodged = departure - int(r() * 7200)
             recs.append(self.house(cons, head, "H", lodged, transport))
         master = {
             **self.head("F11", "master", airline.operator, entry, arrival_iso, mawb),
-            "lrn": f"{airline.operator.code}M{houses[0].serial:010d}",
+            "lrn": f"{airline.operator.code}M{houses[0].serial10}",
             "lodged_at": iso(departure + int(r() * 1800)),
             "consignor": fwd.party,
             "consignee": fwd.party,
@@ -1271,17 +1369,19 @@ class _Block:
         departure = arrival - int(hours * 3600)
         arrival_iso = iso(arrival)
         ftype = {"express": "F15", "postal": "F21", "road": "F50", "rail": "F40"}[kind]
-        head = self.head(ftype, "house" if postal else "complete", filer, entry, arrival_iso, None)
-        pre_head = self.head("F20", "pre-loading", filer, entry, None, None)
+        layer = "house" if postal else "complete"
+        head = self.house_head(ftype, layer, filer, entry, arrival_iso, None)
+        pre_head = self.house_head("F20", "pre-loading", filer, entry, None, None)
         pre_transport = {"mode": 5, "place_of_loading": pol}
         recs = []
         for cons in houses:
             if postal:
                 cons.doc = s10_item_id("LX" if r() < 0.6 else "RB", cons.serial, origin)
             elif kind == "express":
-                cons.doc = f"{scramble(cons.serial, 10):010d}"
+                cons.doc = padded(scramble(cons.serial, 10), 10)
             else:
-                cons.doc = f"{'CMR' if kind == 'road' else 'CIM'}{scramble(cons.serial, 9):09d}"
+                prefix = "CMR" if kind == "road" else "CIM"
+                cons.doc = f"{prefix}{padded(scramble(cons.serial, 9), 9)}"
             t = transport
             if kind == "rail":
                 number = container_number(filer.code, self.container_serial)
@@ -1328,7 +1428,7 @@ class _Block:
         stats = self.stats
         stats.declarations = self.budget
         stats.consignments = self.serial - self.block * BLOCK_DECLARATIONS
-        stats.filings = self.records
+        stats.filings = len(self.types)
         stats.amendments = self.amendments
         stats.by_type = dict(Counter(self.types))
         for ftype, n in stats.by_type.items():

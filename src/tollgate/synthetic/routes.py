@@ -13,7 +13,7 @@ of the EU customs office list, which is not part of the shared reference data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +23,12 @@ class EntryPoint:
     locode: str
     office: str
     weight: float
+    #: The Member State: the first two letters of the UN/LOCODE. Stored, not derived on
+    #: each read, because the generator reads it for most consignments.
+    country: str = field(init=False)
 
-    @property
-    def country(self) -> str:
-        return self.locode[:2]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "country", self.locode[:2])
 
 
 def _entries(spec: str) -> tuple[EntryPoint, ...]:
