@@ -10,7 +10,7 @@ lists and national data; EU profiles read the Commission's lists.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -44,7 +44,8 @@ from tollgate.risk.profiles import (
 )
 from tollgate.risk.selection import Decision, ProfileHit, RandomSelection, decide
 from tollgate.risk.tables import Assessment, AssessmentHit, ManagedListVersion, RiskProfileVersion
-from tollgate.traders.service import traders_for
+from tollgate.traders.service import as_trader, registered
+from tollgate.traders.tables import RegisteredTrader
 
 EU_AUTHORITY = "EU-COM"
 _Ts = TypeVarTuple("_Ts")
@@ -433,15 +434,28 @@ def assess_versions(
     out: list[Assessment] = []
     now = _now()
     checks: dict[int, Checks] = {}  # credibility checks (RM-9), loaded once per batch
+    models = {version.id: FilingAdapter.validate_python(version.document) for version, _, _ in rows}
+    eoris: dict[int, set[str]] = defaultdict(set)
+    for version, filing, _ in rows:
+        eoris[filing.authority_id].add(trader_eori(models[version.id]))
+    # the trader register, read once per batch and authority rather than per filing
+    register = {aid: registered(session, aid, found) for aid, found in eoris.items()}
     for version, filing, authority in rows:
         engine = engines.get(authority.id)
         if engine is None:
             engine = engines[authority.id] = Engine(session, authority)
         if authority.id not in checks:
             checks[authority.id] = active_checks(session, authority)
-        model = FilingAdapter.validate_python(version.document)
+        model = models[version.id]
         facts = filing_facts(
-            session, version, filing, authority, findings.get(version.id, ()), engine, model
+            session,
+            version,
+            filing,
+            authority,
+            findings.get(version.id, ()),
+            engine,
+            model,
+            register[authority.id],
         )
         hits = engine.hits(facts)
         decision = select_decision(hits, facts, filing, version, randomness)
@@ -489,15 +503,20 @@ def filing_facts(
     quality_codes: Sequence[str],
     engine: Engine,
     model: AnyFiling | None = None,
+    register: Mapping[str, RegisteredTrader] | None = None,
 ) -> list[dict[str, Any]]:
     """The fact rows of a stored filing version as its authority assesses it: with the
-    trader as the register knows it (RM-23, RM-24), whether the trader filed before,
-    the authority's unit-value benchmarks (RM-15) and the version's quality findings."""
+    trader as the register knows it (RM-23, RM-24; ``register`` when the caller read it
+    for a whole batch), whether the trader filed before, the authority's unit-value
+    benchmarks (RM-15) and the version's quality findings."""
     model = model or FilingAdapter.validate_python(version.document)
     eori = trader_eori(model)
+    if register is None:
+        register = registered(session, authority.id, [eori])
+    row = register.get(eori)
     context = Context(
         benchmarks=engine.benchmarks,
-        traders=traders_for(session, authority.id, [eori], version.lodged_at.date()),
+        traders={eori: as_trader(row, version.lodged_at.date())} if row is not None else {},
         known_traders=_known(session, filing, eori),
         quality_codes=tuple(quality_codes),
         quality_score=version.quality_score,
@@ -544,6 +563,21 @@ def starter_criteria() -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+def unassessed_versions() -> Select[int]:
+    """The ids of current filing versions without an assessment yet, in id order; callers
+    narrow and limit it."""
+    return (
+        select(FilingVersion.id)
+        .join(
+            FilingRecord,
+            (FilingRecord.id == FilingVersion.filing_id)
+            & (FilingRecord.current_version == FilingVersion.version),
+        )
+        .where(FilingVersion.id.not_in(select(Assessment.filing_version_id)))
+        .order_by(FilingVersion.id)
+    )
+
+
 def assess_pending(
     factory: sessionmaker[Session],
     *,
@@ -560,18 +594,9 @@ def assess_pending(
     last = 0
     while True:
         with factory() as session, session.begin():
-            assessed = select(Assessment.filing_version_id)
             ids = list(
                 session.scalars(
-                    select(FilingVersion.id)
-                    .join(
-                        FilingRecord,
-                        (FilingRecord.id == FilingVersion.filing_id)
-                        & (FilingRecord.current_version == FilingVersion.version),
-                    )
-                    .where(FilingVersion.id > last, FilingVersion.id.not_in(assessed))
-                    .order_by(FilingVersion.id)
-                    .limit(batch_size)
+                    unassessed_versions().where(FilingVersion.id > last).limit(batch_size)
                 )
             )
             if not ids:

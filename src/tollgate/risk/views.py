@@ -579,7 +579,9 @@ class HitOut(BaseModel):
     control: str
 
 
-class StoredAssessmentOut(BaseModel):
+class AssessmentHead(BaseModel):
+    """What every view of a stored assessment starts with."""
+
     id: int
     filing_id: int
     filing_version: int
@@ -593,6 +595,9 @@ class StoredAssessmentOut(BaseModel):
     stage: str | None
     place: str | None
     assessed_at: UtcDatetime
+
+
+class StoredAssessmentOut(AssessmentHead):
     hits: list[HitOut] = Field(description="The profiles that hit.")
     findings: list[dict[str, Any]] = Field(
         description="Other reasons, as stored: credibility findings (RM-9, ``kind``: "
@@ -705,17 +710,10 @@ def assess_pending(
     On PostgreSQL concurrent callers skip the versions another call is assessing."""
     actor.require(Permission.ASSESS)
     authority_id = _own_authority(actor)
-    assessed = select(Assessment.filing_version_id)
     ids = list(
         session.scalars(
-            select(FilingVersion.id)
-            .join(
-                FilingRecord,
-                (FilingRecord.id == FilingVersion.filing_id)
-                & (FilingRecord.current_version == FilingVersion.version),
-            )
-            .where(FilingRecord.authority_id == authority_id, FilingVersion.id.not_in(assessed))
-            .order_by(FilingVersion.id)
+            service.unassessed_versions()
+            .where(FilingRecord.authority_id == authority_id)
             .limit(limit + 1)
             .with_for_update(of=FilingVersion, skip_locked=True)
         )
@@ -794,19 +792,8 @@ class ReasonOut(BaseModel):
     version_now: int | None
 
 
-class ExplanationOut(BaseModel):
-    id: int
-    filing_id: int
-    filing_version: int
-    consignment_id: int | None
+class ExplanationOut(AssessmentHead):
     authority: str
-    trigger: str
-    decision: str
-    score: int
-    random: bool
-    stage: str | None
-    place: str | None
-    assessed_at: UtcDatetime
     instructions: str
     reasons: list[ReasonOut] = Field(description="The profiles that hit, explained.")
     findings: list[dict[str, Any]] = Field(
