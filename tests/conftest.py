@@ -119,6 +119,7 @@ def client(engine: Engine, world: World, tmp_path: Path) -> Iterator[TestClient]
         max_request_bytes=200_000,
         max_batch_records=50,
         history_path=tmp_path / "history.duckdb",
+        cis_key_file=tmp_path / "cis.keys",
     )
     app = create_app(settings=settings, engine=engine)
     with TestClient(app, raise_server_exceptions=False) as c:
@@ -130,6 +131,7 @@ def cli_db(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     """The CLI pointed at the test database (and a history store of its own)."""
     monkeypatch.setenv("TOLLGATE_DATABASE_URL", database_url)
     monkeypatch.setenv("TOLLGATE_HISTORY_PATH", str(tmp_path / "history.duckdb"))
+    monkeypatch.setenv("TOLLGATE_CIS_KEY_FILE", str(tmp_path / "cis.keys"))
     monkeypatch.setenv("COLUMNS", "200")
     get_settings.cache_clear()
     yield database_url

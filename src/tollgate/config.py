@@ -45,6 +45,18 @@ class Settings(BaseSettings):
         default=Path("tollgate-history.duckdb"),
         description="Embedded DuckDB file of fact rows for back-testing (a cache of the DB).",
     )
+    cis_keys: str | None = Field(
+        default=None,
+        description=(
+            "Keys that encrypt CIS and FIDE personal data at rest (CIS-50): comma-separated "
+            "Fernet keys, newest first, then 'index:' and the blind-index key. Unset, the "
+            "key file is used (and created on first use)."
+        ),
+    )
+    cis_key_file: Path = Field(
+        default=Path("tollgate-cis.keys"),
+        description="File holding the CIS keys when TOLLGATE_CIS_KEYS is unset (mode 0600).",
+    )
     environment: str = Field(default="development", description="development or production.")
 
 

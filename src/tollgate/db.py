@@ -76,7 +76,7 @@ def upgrade(engine: Engine) -> None:
     cfg.attributes["connection"] = None
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
 
 
 def insert_ignoring_conflicts(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:

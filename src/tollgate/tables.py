@@ -2,6 +2,21 @@
 
 from tollgate.audit.tables import AuditEntry
 from tollgate.authorities.tables import ApiToken, Authority, SharingGrant, User
+from tollgate.cis.tables import (
+    CisAccessRequest,
+    CisAlert,
+    CisConflict,
+    CisConsent,
+    CisCopy,
+    CisCourtDecision,
+    CisDesignation,
+    CisHit,
+    CisHitReport,
+    CisInaccuracy,
+    CisNotification,
+    CisQuery,
+    CisQueryCheck,
+)
 from tollgate.consignments.tables import (
     Consignment,
     ConsignmentEvent,
@@ -31,6 +46,19 @@ __all__ = [
     "AssessmentHit",
     "AuditEntry",
     "Authority",
+    "CisAccessRequest",
+    "CisAlert",
+    "CisConflict",
+    "CisConsent",
+    "CisCopy",
+    "CisCourtDecision",
+    "CisDesignation",
+    "CisHit",
+    "CisHitReport",
+    "CisInaccuracy",
+    "CisNotification",
+    "CisQuery",
+    "CisQueryCheck",
     "Consignment",
     "ConsignmentEvent",
     "ConsignmentMember",

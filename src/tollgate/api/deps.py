@@ -14,6 +14,7 @@ from pydantic import AfterValidator
 from sqlalchemy.orm import Session, sessionmaker
 
 from tollgate.authorities.service import Actor, authenticate
+from tollgate.cis.crypto import Vault, vault_for
 from tollgate.risk.history import History
 
 
@@ -70,3 +71,15 @@ def get_history(request: Request) -> History:
 
 HistoryDep = Annotated[History, Depends(get_history)]
 FactoryDep = Annotated[sessionmaker[Session], Depends(_factory)]
+
+
+def get_vault(request: Request) -> Vault:
+    """The keys that seal CIS and FIDE personal data (CIS-50), read once per process."""
+    state = request.app.state
+    vault: Vault | None = getattr(state, "vault", None)
+    if vault is None:
+        vault = state.vault = vault_for(state.settings)
+    return vault
+
+
+VaultDep = Annotated[Vault, Depends(get_vault)]
