@@ -5,6 +5,7 @@ from tollgate.authorities.tables import ApiToken, Authority, SharingGrant, User
 from tollgate.cis.tables import (
     CisAccessRequest,
     CisAlert,
+    CisAlertKey,
     CisConflict,
     CisConsent,
     CisCopy,
@@ -48,6 +49,7 @@ __all__ = [
     "Authority",
     "CisAccessRequest",
     "CisAlert",
+    "CisAlertKey",
     "CisConflict",
     "CisConsent",
     "CisCopy",

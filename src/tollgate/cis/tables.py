@@ -77,6 +77,17 @@ class CisAlert(Base):
     deleted_why: Mapped[str | None] = mapped_column(String(200))
 
 
+class CisAlertKey(Base):
+    """The alert's identifying values as blind indexes (kind and value under an HMAC): the
+    sealed content cannot be searched, these can — for conflicting entries (CIS-20) and a
+    data subject's request (CIS-42) — without revealing the values."""
+
+    __tablename__ = "cis_alert_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("cis_alerts.id"), index=True)
+    key: Mapped[str] = mapped_column(String(32), index=True)
+
+
 class CisHit(Base):
     """A screening match of an alert on a filing version, awaiting review (CIS-10/11)."""
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-11-23 16:04:52.640433
+Create Date: 2026-11-23 16:06:43.382419
 """
 
 from __future__ import annotations
@@ -132,6 +132,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cis_query_checks")),
         sa.UniqueConstraint("query_id", name=op.f("uq_cis_query_checks_query_id")),
     )
+    op.create_table(
+        "cis_alert_keys",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("alert_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["alert_id"], ["cis_alerts.id"], name=op.f("fk_cis_alert_keys_alert_id_cis_alerts")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cis_alert_keys")),
+    )
+    with op.batch_alter_table("cis_alert_keys", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_cis_alert_keys_alert_id"), ["alert_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_cis_alert_keys_key"), ["key"], unique=False)
+
     op.create_table(
         "cis_conflicts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -435,6 +449,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_cis_conflicts_earlier_alert_id"))
 
     op.drop_table("cis_conflicts")
+    with op.batch_alter_table("cis_alert_keys", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cis_alert_keys_key"))
+        batch_op.drop_index(batch_op.f("ix_cis_alert_keys_alert_id"))
+
+    op.drop_table("cis_alert_keys")
     op.drop_table("cis_query_checks")
     op.drop_table("cis_designations")
     with op.batch_alter_table("cis_alerts", schema=None) as batch_op:
