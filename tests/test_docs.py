@@ -68,3 +68,19 @@ def test_every_finding_code_emitted_on_demo_trade_is_documented() -> None:
         emitted |= {f.code for f in out.findings}
     assert len(emitted) >= 8  # the demo data plants problems of many kinds
     assert sorted(c for c in emitted if f"`{c}`" not in doc) == []
+
+
+def test_every_cis_rule_is_mapped_to_code_and_existing_tests() -> None:
+    """The CIS rule table (issue 5's "done when"): a row per rule CIS-1..CIS-51, and every
+    test it cites exists in tests/cis."""
+    doc = (DOCS / "cis.md").read_text()
+    rows = {int(m.group(1)): m.group(0) for m in re.finditer(r"^\| CIS-(\d+) \|.*$", doc, re.M)}
+    assert sorted(rows) == list(range(1, 52))
+    defined = {
+        m.group(1)
+        for path in (DOCS.parent / "tests" / "cis").glob("test_*.py")
+        for m in re.finditer(r"^def (test_\w+)", path.read_text(), re.M)
+    }
+    cited = {name for row in rows.values() for name in re.findall(r"`(test_\w+)`", row)}
+    assert len(cited) > 60
+    assert sorted(cited - defined) == []

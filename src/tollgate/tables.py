@@ -27,6 +27,7 @@ from tollgate.consignments.tables import (
 from tollgate.controls.tables import ControlResult, ControlTask, Seizure
 from tollgate.db import Base
 from tollgate.declarations.tables import FilingLabel, FilingLink, FilingRecord, FilingVersion
+from tollgate.fide.tables import FideContravention, FideKey, FideRecord
 from tollgate.intake.tables import IntakeLock, LoadJob, Rejection
 from tollgate.quality.tables import QualityFinding
 from tollgate.risk.tables import (
@@ -68,6 +69,9 @@ __all__ = [
     "ControlTask",
     "CredibilityRuleSet",
     "EventCursor",
+    "FideContravention",
+    "FideKey",
+    "FideRecord",
     "FilingLabel",
     "FilingLink",
     "FilingRecord",

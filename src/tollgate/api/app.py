@@ -125,13 +125,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     from tollgate.audit.views import router as audit_router
     from tollgate.authorities.views import router as authorities_router
+    from tollgate.cis.protection_views import router as cis_protection_router
+    from tollgate.cis.views import router as cis_router
     from tollgate.consignments.views import router as consignments_router
     from tollgate.controls.views import router as controls_router
     from tollgate.declarations.views import router as declarations_router
+    from tollgate.fide.views import router as fide_router
     from tollgate.intake.views import router as intake_router
     from tollgate.monitoring.views import router as monitoring_router
     from tollgate.quality.views import router as quality_router
     from tollgate.risk.backtest_views import router as backtest_router
+    from tollgate.risk.release import router as release_router
     from tollgate.risk.views import router as risk_router
 
     for router in (
@@ -141,8 +145,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         quality_router,
         risk_router,
         backtest_router,
+        release_router,
         controls_router,
         monitoring_router,
+        cis_router,
+        cis_protection_router,
+        fide_router,
         authorities_router,
         audit_router,
     ):

@@ -76,9 +76,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "supervisor": frozenset({Permission.READ_AUDIT, Permission.CIS_INSPECT}),
     # Customs Information System users of a designated authority (CIS-13); at Europol,
     # the specifically authorised staff (CIS-15)
-    "cis_officer": frozenset(
-        {Permission.CIS_QUERY, Permission.CIS_ENTER, Permission.CIS_REVIEW}
-    ),
+    "cis_officer": frozenset({Permission.CIS_QUERY, Permission.CIS_ENTER, Permission.CIS_REVIEW}),
     # Eurojust's national members and assistants: query and consult, never add (CIS-16)
     "eurojust_member": frozenset({Permission.CIS_QUERY}),
     # investigation services that open files and consult FIDE (CIS-33)

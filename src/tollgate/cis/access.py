@@ -172,7 +172,7 @@ def cleared(
             raise NotAuthorised("CIS-16: Eurojust may query and consult, not add data")
         if not designation.may_enter:
             raise NotAuthorised(f"CIS-13: {code} is not designated to enter data")
-    if (entering or personal) and not designation.data_protection_in_force:
+    if personal and not designation.data_protection_in_force:
         raise NotAuthorised(
             f"CIS-38: {code} may not enter or receive personal data before its data "
             "protection provisions are in force and a supervisory authority is designated"

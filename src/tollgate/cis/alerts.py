@@ -134,9 +134,10 @@ def alerts_by_keys(session: Session, vault: Vault, keys: set[str]) -> list[CisAl
     return list(
         session.scalars(
             select(CisAlert)
-            .join(CisAlertKey, CisAlertKey.alert_id == CisAlert.id)
-            .where(CisAlertKey.key.in_(blinded), CisAlert.status != "deleted")
-            .distinct()
+            .where(
+                CisAlert.id.in_(select(CisAlertKey.alert_id).where(CisAlertKey.key.in_(blinded))),
+                CisAlert.status != "deleted",
+            )
             .order_by(CisAlert.id)
         )
     )
@@ -163,10 +164,10 @@ def enter_alert(
 ) -> tuple[CisAlert, list[CisConflict]]:
     """Enter an alert; parts that conflict with an earlier supplier's alert are held back
     and that supplier is notified (CIS-20)."""
-    if not user.actor.can(Permission.CIS_ENTER) or not user.designation.may_enter:
-        raise NotAuthorised(f"CIS-13: {user.authority.code} users may not enter CIS data")
     if user.authority.code == EUROJUST:
         raise NotAuthorised("CIS-16: Eurojust may query and consult, not add data")
+    if not user.actor.can(Permission.CIS_ENTER) or not user.designation.may_enter:
+        raise NotAuthorised(f"CIS-13: {user.authority.code} users may not enter CIS data")
     cat, act, clean_subject, clean_person = check_alert(
         category, action, subject or {}, person, justification, reason
     )
@@ -192,12 +193,16 @@ def enter_alert(
         )
         if a.supplier_id != user.authority.id and a.status == "active"
     ]
+    # each earlier alert is compared with the entry as proposed, so that every supplier
+    # whose alert it contradicts is asked, not only the first
     held: list[tuple[CisAlert, dict[str, Any]]] = []
+    proposed = content
     for other in earlier:
-        parts = _conflicting(content, content_of(vault, other))
+        first = content_of(vault, other)
+        parts = _conflicting(proposed, first)
         if parts:
             held.append((other, parts))
-            content = _without(content, parts, content_of(vault, other))
+            content = _without(content, parts, first)
     now = _now()
     alert = CisAlert(
         reference=f"CIS-{user.authority.code}-{secrets.token_hex(5).upper()}",
@@ -347,6 +352,13 @@ def _apply(
         changes.get("justification", old.justification),
         changes.get("reason", old.reason),
     )
+    if clean_person:
+        supplier = designation_of(session, alert.supplier_id)
+        if supplier is None or not supplier.data_protection_in_force:
+            raise NotAuthorised(
+                "CIS-38: the supplier may not enter personal data before its data protection "
+                "provisions are in force"
+            )
     new = Content(
         alert.category,
         act.value,
@@ -419,8 +431,10 @@ def delete_alert(session: Session, user: CisUser, alert_id: int, *, why: str) ->
 
 
 def get_alert(session: Session, alert_id: int) -> CisAlert:
+    """An active alert: moved ones are out of reach of every user but the committee and
+    the supervisors, who read them through ``retention.read_restricted`` (CIS-25)."""
     alert = session.get(CisAlert, alert_id)
-    if alert is None or alert.status == "deleted":
+    if alert is None or alert.status != "active":
         raise NotFound(f"no CIS alert {alert_id}")
     return alert
 
@@ -443,14 +457,26 @@ def resolve_conflict(
     new = session.get(CisAlert, conflict.new_alert_id) if conflict.new_alert_id else None
     if agree and new is not None and new.status == "active":
         parts = vault.open(conflict.sealed_parts)
+        # a part another earlier supplier has not agreed to stays held back
+        others = session.scalars(
+            select(CisConflict).where(
+                CisConflict.new_alert_id == new.id,
+                CisConflict.id != conflict.id,
+                CisConflict.status != "agreed",
+            )
+        )
+        blocked = {f for other in others for f in other.fields}
         changes: dict[str, Any] = {}
         for key, value in parts.items():
+            if key in blocked:
+                continue
             if key == "action":
                 changes["action"] = value
             else:
                 part, field = key.split(".", 1)
                 changes.setdefault(part, {})[field] = value
-        _apply(session, vault, user, new, changes, f"conflict {conflict_id} agreed")
+        if changes:
+            _apply(session, vault, user, new, changes, f"conflict {conflict_id} agreed")
     if new is not None:
         notify(
             session,

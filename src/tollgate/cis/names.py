@@ -4,19 +4,365 @@ Declarations and alerts write the same person in different scripts, with or with
 diacritics, in different word orders. ``normalise`` maps all of them to one Latin,
 lower-case, punctuation-free form; fuzzy matching then only has to absorb typos and
 transliteration variants.
+
+Transliteration variants are absorbed by ``skeleton``: a token is rewritten so that the
+spellings the common conventions give one Cyrillic, Greek or Arabic letter (BGN/PCGN,
+ISO 9, German, French, Polish; ``kh``/``ch``/``h``, ``sh``/``sch``/``sz``/``ch``,
+``y``/``j``/``i``, ``ou``/``u``, ``w``/``v``, ``ks``/``x``, doubled letters) become one.
+The skeleton is deliberately coarse: it is a blocking key and one of two views the scorer
+compares, never shown to a user.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from anyascii import anyascii
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# Apostrophes and soft/hard-sign marks join letters (O'Brien, Ol'ga), they do not split words.
+_APOSTROPHES = re.compile(r"['’ʼʹʻ`´ʺ]")
+# Greek "ου" is one vowel /u/; letter-by-letter it would read "oy".
+_GREEK_OU = re.compile(r"ου|οΥ|Ου|ΟΥ|ού|Ού|ΟΎ")
+# One Chinese character or Korean syllable block is one syllable of a name: keep them apart so
+# that "张伟" and "Zhang Wei" have the same tokens.
+_SYLLABIC = re.compile(r"([\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff])")
 
 
 def normalise(text: str) -> str:
     """Transliterated to ASCII, case-folded, punctuation as single spaces."""
-    ascii_text = anyascii(unicodedata.normalize("NFKC", text)).casefold()
+    text = unicodedata.normalize("NFKC", text)
+    text = _GREEK_OU.sub("ou", text)
+    text = _SYLLABIC.sub(r" \1 ", text)
+    text = _APOSTROPHES.sub("", text)
+    ascii_text = _APOSTROPHES.sub("", anyascii(text)).casefold()  # Cyrillic ь, ъ come out as '
     return _NON_WORD.sub(" ", ascii_text).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """The words of a normalised name."""
+    return normalise(text).split()
+
+
+# ------------------------------------------------------------------------ legal forms
+
+#: Legal forms and their usual abbreviations, as normalised token sequences. They say what
+#: kind of company a firm is, not which one, and declarations drop or respell them freely.
+_LEGAL_FORMS_TEXT = """
+gmbh|g m b h|gmbh co kg|gmbh und co kg|ag|kg|ohg|ug|kgaa|se|e k|ek|ev|e v
+ltd|limited|co ltd|co limited|company limited|co|company|corp|corporation|inc|incorporated
+llc|l l c|plc|llp|lp|pllc|pty ltd|pty|pte ltd|pte|pvt ltd|pvt|private limited|private
+bv|b v|nv|n v|vof|bvba|cvba|sprl|srl|s r l|sa|s a|sas|s a s|sarl|s a r l|sasu|eurl|snc|sca
+spa|s p a|sapa|snc|sl|s l|slu|s l u|sau|sa de cv|s a de c v|sac|s a c|saa|spa|sae|s a e
+sp z o o|sp zoo|spolka z o o|spolka z ograniczona odpowiedzialnoscia|sp j|sp k|s k a
+sro|s r o|spol s r o|as|a s|a s a|kft|zrt|nyrt|bt|kkt|rt
+doo|d o o|dd|d d|ad|a d|ood|eood|eood|ead|jsc|ojsc|cjsc|joint stock company|pjsc
+ooo|o o o|tov|zao|oao|pao|ao|chp|fop|pp|ip|tdv|llp
+ab|aktiebolag|hb|aps|a s|is|oy|oyj|ky|asa|ans|da
+lda|ltda|sgps|ei|eireli|me|epp
+ae|a e|epe|e p e|ike|i k e|oe|o e|ee|e e
+ltd sti|ltd st|limited sirketi|san ve tic a s|san ve tic ltd sti|sanayi ve ticaret a s
+sanayi ve ticaret|san ve tic|tic ltd sti|tic a s|as
+fze|fzco|fz llc|fzc|wll|w l l|llc fz|est|establishment
+sdn bhd|sdn|bhd|berhad|tbk|pt|p t|cv|c v|ud|jsc|co jsc|corp ltd
+kk|k k|kabushiki kaisha|yk|gk|godo kaisha|yugen kaisha
+dac|uc|clg|cic|cio
+ste|sté
+"""
+
+_LEGAL_FORMS: frozenset[tuple[str, ...]] = frozenset(
+    tuple(form.split())
+    for line in _LEGAL_FORMS_TEXT.strip().splitlines()
+    for form in line.split("|")
+    if form.strip()
+)
+_LEGAL_FORM_MAX = max(len(f) for f in _LEGAL_FORMS)
+
+#: Joining words of firm names ("Smith & Sons", "Smith and Sons", "Kovács és Társa").
+_CONNECTIVES = frozenset({"and", "und", "et", "ve", "och", "og", "en", "y", "e", "es", "i", "u"})
+
+
+def strip_legal_forms(words: list[str]) -> list[str]:
+    """The name without its legal forms and joining words, or the name if nothing else is left.
+
+    Legal forms stand anywhere ("PT Nusantara", "Nusantara PT", "ООО «Ромашка»"), so every
+    position is tried, longest form first.
+    """
+    out: list[str] = []
+    i = 0
+    n = len(words)
+    while i < n:
+        for size in range(min(_LEGAL_FORM_MAX, n - i), 0, -1):
+            if tuple(words[i : i + size]) in _LEGAL_FORMS:
+                i += size
+                break
+        else:
+            if words[i] not in _CONNECTIVES:
+                out.append(words[i])
+            i += 1
+    return out or words
+
+
+# ------------------------------------------------------------------------ particles
+
+#: Articles and kinship particles (al-, ibn, van, de, ...): half the romanisations write
+#: them, half leave them out or glue them to the next word, so they carry little weight.
+PARTICLES = frozenset(
+    {
+        "al", "el", "ul", "ad", "ar", "as", "ash", "at", "az", "an", "ez", "ed", "es",
+        "bin", "ibn", "ben", "bint", "abu", "abou", "ould", "ag",
+        "van", "von", "der", "den", "de", "del", "della", "dei", "di", "da", "dos", "das",
+        "do", "du", "la", "le", "lo", "ter", "ten", "zu", "y", "mac", "st",
+    }
+)  # fmt: skip
+
+# ------------------------------------------------------------------------ skeleton
+
+# Rewrites applied left to right on a normalised token, longest spelling first. Upper-case
+# letters are placeholders for a class, lowered at the end.
+_RULES: tuple[tuple[str, str], ...] = (
+    # the sibilants and affricates of Cyrillic щ, ш, ж, ч, ц in every convention
+    ("schtsch", "S"), ("shtsh", "S"), ("shch", "S"), ("chtch", "S"), ("szcz", "S"),
+    ("tsch", "S"), ("tch", "S"), ("sch", "S"), ("dzh", "D"), ("dsch", "D"), ("dj", "D"),
+    ("sh", "S"), ("zh", "S"), ("ch", "S"), ("cz", "S"), ("sz", "S"), ("zs", "S"), ("cs", "S"),
+    ("ts", "S"), ("tz", "S"), ("ks", "X"), ("x", "X"), ("kh", ""), ("gh", "G"),
+    # French and Spanish "qu" before e and i is a plain k ("gu" is handled in ``skeleton``)
+    ("que", "Ke"), ("qui", "Ki"),
+    ("ph", "V"), ("th", "T"), ("dh", "D"), ("ck", "K"), ("q", "K"),
+    ("ou", "U"), ("oo", "U"), ("ee", "I"), ("ae", "A"), ("oe", "U"), ("ue", "U"),
+    ("ai", "E"), ("ay", "E"), ("aj", "E"), ("ei", "E"), ("ey", "E"), ("ej", "E"),
+    ("w", "V"), ("f", "V"), ("y", "I"), ("j", "I"), ("o", "U"), ("h", ""),
+    ("ca", "Ka"), ("co", "KU"), ("cu", "KU"), ("cl", "Kl"), ("cr", "Kr"), ("c", "S"),
+    ("z", "S"), ("s", "S"),
+)  # fmt: skip
+_RULE_MAP = dict(_RULES)
+_RULE_RE = re.compile("|".join(re.escape(s) for s, _ in sorted(_RULES, key=lambda r: -len(r[0]))))
+_DOUBLE = re.compile(r"(.)\1+")
+_GU = re.compile(r"(?<=.)gu(?=[ei])")
+
+
+def _rewrite(match: re.Match[str]) -> str:
+    return _RULE_MAP[match.group(0)]
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(token: str) -> str:
+    """The token as its transliteration variants share it (``tchaikovsky`` → ``sekuvski``)."""
+    # French and Spanish "gu" before e and i inside a word is a plain g (Sergueï, Miguel); at
+    # the start it is German "Gü" written "Gue" (Guenther)
+    token = _GU.sub("G", token)
+    out = _RULE_RE.sub(_rewrite, token).lower()
+    out = out.replace("x", "ks")
+    return _DOUBLE.sub(r"\1", out)
+
+
+def skeleton_variants(token: str) -> tuple[str, ...]:
+    """The skeleton, and the skeleton without a glued article (``alhassan`` → ``asan``)."""
+    skel = skeleton(token)
+    if len(token) > 5 and token[:2] in ("al", "el") and token[2] not in "aeiou":
+        if token[2] in "tdsznr" and token[2] == token[3]:
+            bare = skeleton(token[3:])  # sun-letter assimilation: "ash-Shami" written "ashshami"
+        else:
+            bare = skeleton(token[2:])
+        if bare != skel and len(bare) >= 3:
+            return (skel, bare)
+    return (skel,)
+
+
+# ------------------------------------------------------------------------ consonants
+
+_SKELETON_VOWELS = re.compile(r"[aeiu]+")
+
+
+def consonants(skel: str) -> str:
+    """A skeleton without its vowels (``_`` for a leading one): romanisations of one name
+    disagree mostly about vowels (Aleksiej/Aleksey, Oleksandr/Aleksandr, Kuzniecow/Kuznetsov,
+    Khrushchev/Khrushchyov)."""
+    lead = "_" if skel[:1] in ("a", "e", "i", "u") else ""
+    return lead + _SKELETON_VOWELS.sub("", skel)
+
+
+# ------------------------------------------------------------------------ keyboard
+
+_QWERTY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def _keyboard_neighbours() -> dict[str, frozenset[str]]:
+    """Keys touching each key on a QWERTY keyboard (same row left/right, rows above/below
+    offset by half a key)."""
+    where = {ch: (r, c) for r, row in enumerate(_QWERTY_ROWS) for c, ch in enumerate(row)}
+    out: dict[str, frozenset[str]] = {}
+    for ch, (r, c) in where.items():
+        near = set()
+        for other, (r2, c2) in where.items():
+            if other == ch:
+                continue
+            if (
+                (r2 == r and abs(c2 - c) == 1)
+                or (r2 == r - 1 and c2 in (c, c + 1))
+                or (r2 == r + 1 and c2 in (c - 1, c))
+            ):
+                near.add(other)
+        out[ch] = frozenset(near)
+    return out
+
+
+KEYBOARD_NEIGHBOURS = _keyboard_neighbours()
+
+#: Costs of the keyboard-aware edit distance. A typist hits a neighbouring key, swaps two
+#: letters, doubles or drops one; a different name differs by arbitrary letters.
+SUB_NEIGHBOUR = 0.4
+SUB_OTHER = 1.2
+TRANSPOSE = 0.4
+DROP_DOUBLE = 0.25  # one letter of a doubled pair missing
+DROP_OTHER = 0.6  # any other letter missing
+INSERT_DOUBLE = 0.25  # a letter keyed twice
+INSERT_NEIGHBOUR = 0.5  # a neighbouring key caught with the intended one
+INSERT_OTHER = 1.2
+#: Edits touching the first letter of a word cost this many times more: typists rarely miss
+#: the first letter, while different names often differ there (Hansen/Jansen, Ahmed/Hamed).
+FIRST_LETTER = 3.0
+
+
+def _sub_cost(x: str, y: str) -> float:
+    if x == y:
+        return 0.0
+    near = KEYBOARD_NEIGHBOURS.get(x)
+    return SUB_NEIGHBOUR if near is not None and y in near else SUB_OTHER
+
+
+def _drop_cost(word: str, i: int) -> float:
+    ch = word[i]
+    if (i > 0 and word[i - 1] == ch) or (i + 1 < len(word) and word[i + 1] == ch):
+        return DROP_DOUBLE
+    return DROP_OTHER
+
+
+def _insert_cost(word: str, j: int, intended: str) -> float:
+    ch = word[j]
+    before = word[j - 1] if j > 0 else ""
+    after = word[j + 1] if j + 1 < len(word) else ""
+    if ch in (before, after) and ch in intended:
+        return INSERT_DOUBLE  # a letter of the name keyed twice, not a new doubled letter
+    near = KEYBOARD_NEIGHBOURS.get(ch, frozenset())
+    if before in near or after in near:
+        return INSERT_NEIGHBOUR
+    return INSERT_OTHER
+
+
+def keyboard_distance(intended: str, typed: str) -> float:
+    """Weighted edit distance from the ``intended`` spelling to the ``typed`` one (Damerau,
+    optimal string alignment) with keyboard-aware costs: cheap for the errors typists make,
+    expensive for the differences between two real names."""
+    n, m = len(intended), len(typed)
+    drops = [_drop_cost(intended, i) for i in range(n)]
+    inserts = [_insert_cost(typed, j, intended) for j in range(m)]
+    if n:
+        drops[0] *= FIRST_LETTER
+    if m:
+        inserts[0] *= FIRST_LETTER
+    prev2: list[float] = []
+    prev = [0.0] * (m + 1)
+    for j in range(1, m + 1):
+        prev[j] = prev[j - 1] + inserts[j - 1]
+    for i in range(1, n + 1):
+        a = intended[i - 1]
+        cur = [prev[0] + drops[i - 1]] + [0.0] * m
+        for j in range(1, m + 1):
+            b = typed[j - 1]
+            best = prev[j - 1]
+            if a != b:
+                best += _sub_cost(a, b) * (FIRST_LETTER if i == 1 or j == 1 else 1.0)
+            d = prev[j] + drops[i - 1]
+            if d < best:
+                best = d
+            d = cur[j - 1] + inserts[j - 1]
+            if d < best:
+                best = d
+            if i > 1 and j > 1 and a == typed[j - 2] and intended[i - 2] == b and a != b:
+                d = prev2[j - 2] + TRANSPOSE * (FIRST_LETTER if i == 2 else 1.0)
+                if d < best:
+                    best = d
+            cur[j] = best
+        prev2, prev = prev, cur
+    return prev[m]
+
+
+# ------------------------------------------------------------------------ gendered forms
+
+#: Masculine and feminine forms of one family name in Slavic, Baltic, Czech and Polish
+#: usage: (masculine ending, feminine ending). A pair differing only so is two people.
+_GENDERED_ENDINGS: tuple[tuple[str, str], ...] = (
+    ("ov", "ova"), ("ev", "eva"), ("in", "ina"), ("yn", "yna"), ("iy", "aya"),
+    ("skiy", "skaya"), ("skii", "skaya"), ("skyi", "ska"), ("sky", "ska"), ("ski", "ska"),
+    ("cki", "cka"), ("dzki", "dzka"), ("ckiy", "ckaya"), ("y", "a"), ("i", "a"),
+    ("as", "aite"), ("as", "iene"), ("is", "yte"), ("is", "iene"), ("ys", "yte"),
+    ("us", "ute"), ("us", "iene"), ("", "ova"), ("", "a"),
+)  # fmt: skip
+
+
+def gendered(x: str, y: str) -> bool:
+    """Whether two normalised words are the masculine and feminine form of one name
+    (Petrov/Petrova, Kowalski/Kowalska, Novák/Nováková, Jan/Jana, Ivan/Ivana)."""
+    if x == y:
+        return False
+    if len(x) > len(y):
+        x, y = y, x
+    for masc, fem in _GENDERED_ENDINGS:
+        if y.endswith(fem) and x.endswith(masc):
+            stem = y[: len(y) - len(fem)]
+            # (Pereira/Pereiraa is a doubled key, not a feminine form)
+            if len(stem) >= 2 and x[: len(x) - len(masc)] == stem and (masc or x[-1:] != "a"):
+                return True
+    return False
+
+
+# ------------------------------------------------------------------------ abjads
+
+#: Scripts that write consonants and long vowels only (Arabic, Persian, Urdu, Hebrew,
+#: Syriac): their romanisation by ``normalise`` has no short vowels ("mhmd").
+_ABJAD = re.compile(
+    r"[\u0590-\u05ff\u0600-\u06ff\u0700-\u074f\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufeff]"
+)
+_ARTICLE_WORDS = frozenset(
+    {"al", "el", "ul", "il", "ad", "ed", "an", "en", "as", "es", "ash", "esh", "at", "et",
+     "az", "ez", "ar", "er", "ud", "ur", "un", "us"}
+)  # fmt: skip
+_GLUED_ARTICLE = re.compile(r"^(?:[aeu]l(?=[^aeiou]{1}[a-z]{2})|[aeu]([tdsznrl])(?=\1))")
+_ABD = re.compile(r"^abd(?:[aeiou][lrsdnz]?)(?=[a-z]{3})")
+_ABJAD_LETTERS = (
+    ("ddsch", "j"), ("dsch", "j"), ("dzh", "j"), ("dj", "j"), ("g", "j"), ("jh", "G"),
+    ("sch", "S"), ("sh", "S"), ("kh", "h"), ("ch", "h"), ("th", "s"), ("dh", "z"),
+    ("q", "k"), ("c", "k"), ("ph", "f"), ("v", "f"), ("p", "b"), ("x", "ks"),
+)  # fmt: skip
+_ABJAD_RE = re.compile("|".join(re.escape(s) for s, _ in _ABJAD_LETTERS))
+_ABJAD_MAP = dict(_ABJAD_LETTERS)
+_ABJAD_VOWELS = re.compile(r"[aeiouyw]+")
+
+
+def is_abjad(text: str) -> bool:
+    """Whether the text is written (partly) in a script that omits short vowels."""
+    return _ABJAD.search(text) is not None
+
+
+def abjad_word(word: str) -> str:
+    """A normalised word as an abjad would write it: no article, consonants only, one
+    letter per Arabic letter whatever the romanisation (``al-Najjar``, ``an-Naddschar``,
+    ``Naggar`` and ``النجار`` → ``nj``)."""
+    word = _ABD.sub("abd", word)
+    word = _GLUED_ARTICLE.sub("", word)
+    if word.startswith("l") and len(word) > 1:
+        word = word[1:]  # the article as an abjad writes it, glued ("lshryf")
+    word = _ABJAD_RE.sub(lambda m: _ABJAD_MAP[m.group(0)], word).lower()
+    word = _ABJAD_VOWELS.sub("", word)
+    if word.endswith("h") and len(word) > 1:
+        word = word[:-1]  # ta marbuta: Fatima, Fatimah, فاطمة
+    return _DOUBLE.sub(r"\1", word)
+
+
+def abjad_key(words: list[str]) -> str:
+    """The name as an abjad writes it: article words left out, the rest run together."""
+    parts = [w for w in words if w not in _ARTICLE_WORDS]
+    return "".join(abjad_word(w) for w in parts)

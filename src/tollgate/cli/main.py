@@ -19,8 +19,10 @@ from tollgate.audit import log as audit_log
 from tollgate.authorities import service as authorities
 from tollgate.authorities.seed import seed_authorities
 from tollgate.authorities.service import SYSTEM
+from tollgate.cli.cis import cis_app, demo_cis
 from tollgate.cli.context import console, factory, friendly, transaction
 from tollgate.cli.controls import controls_app, queue_and_report, simulate_and_report
+from tollgate.cli.fide import fide_app
 from tollgate.cli.monitoring import demo_report, indicators
 from tollgate.cli.risk import assess_and_report, risk_app
 from tollgate.cli.traders import traders_app
@@ -44,6 +46,8 @@ app.add_typer(risk_app, name="risk")
 app.add_typer(traders_app, name="traders")
 app.command("indicators")(indicators)
 app.add_typer(controls_app, name="controls")
+app.add_typer(cis_app, name="cis")
+app.add_typer(fide_app, name="fide")
 
 
 @app.command()
@@ -254,6 +258,8 @@ def demo(
         "\nrisk assessment against the starter common risk criteria and credibility checks:"
     )
     assess_and_report(random_rate=0.01, seed="demo")
+    console.print("\nCustoms Information System: alerts screened against the declarations:")
+    demo_cis()
     # the officers' part, played from the ground truth: control results give the
     # indicators and the evaluation cycle real numbers
     console.print("\ncontrols, with results simulated from the ground truth:")

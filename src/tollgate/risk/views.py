@@ -38,6 +38,7 @@ from tollgate.audit.log import record
 from tollgate.authorities.roles import Permission
 from tollgate.authorities.service import Actor
 from tollgate.authorities.tables import Authority
+from tollgate.cis.visibility import visible_instructions, visible_reasons
 from tollgate.declarations.models import AnyFiling, FilingAdapter
 from tollgate.declarations.service import has_personal_data
 from tollgate.declarations.tables import FilingRecord, FilingVersion
@@ -621,7 +622,10 @@ class PendingOut(BaseModel):
     more: bool = Field(description="Whether pending filings remain: call again.")
 
 
-def _stored_out(a: Assessment, filing_id: int, version: int) -> StoredAssessmentOut:
+def _stored_out(
+    a: Assessment, filing_id: int, version: int, *, cis: bool = False
+) -> StoredAssessmentOut:
+    """``cis``: whether the reader reviews CIS hits; others never see a CIS reason."""
     return StoredAssessmentOut(
         id=a.id,
         filing_id=filing_id,
@@ -644,7 +648,7 @@ def _stored_out(a: Assessment, filing_id: int, version: int) -> StoredAssessment
             for r in a.reasons
             if _is_hit(r)
         ],
-        findings=[r for r in a.reasons if not _is_hit(r)],
+        findings=[r for r in visible_reasons(a.reasons, cis=cis) if not _is_hit(r)],
     )
 
 
@@ -693,7 +697,7 @@ def reassess_filing(
         object_id=f"{filing.id}/{version.version}",
         detail={"decision": assessment.decision, "trigger": "api"},
     )
-    return _stored_out(assessment, filing.id, version.version)
+    return _stored_out(assessment, filing.id, version.version, cis=actor.can(Permission.CIS_REVIEW))
 
 
 @router.post("/assess/pending", response_model=PendingOut)
@@ -762,7 +766,8 @@ def filing_assessments(
         .order_by(Assessment.id)
         .limit(limit + 1)
     ).all()
-    items = [_stored_out(a, filing.id, v) for a, v in rows[:limit]]
+    cis = actor.can(Permission.CIS_REVIEW)
+    items = [_stored_out(a, filing.id, v, cis=cis) for a, v in rows[:limit]]
     return AssessmentPage(items=items, next_after=items[-1].id if len(rows) > limit else None)
 
 
@@ -887,6 +892,7 @@ def explain(
     they are withheld and ``redacted`` is true."""
     actor.require(Permission.READ_FILINGS)
     actor.require(Permission.READ_PROFILES)
+    cis = actor.can(Permission.CIS_REVIEW)
     row = session.execute(
         select(Assessment, FilingVersion, FilingRecord, Authority.code)
         .join(FilingVersion, FilingVersion.id == Assessment.filing_version_id)
@@ -959,8 +965,8 @@ def explain(
         stage=assessment.stage,
         place=assessment.place,
         assessed_at=assessment.assessed_at,
-        instructions=assessment.instructions,
+        instructions=visible_instructions(assessment.instructions, cis=cis),
         reasons=reasons,
-        findings=[r for r in assessment.reasons if not _is_hit(r)],
+        findings=[r for r in visible_reasons(assessment.reasons, cis=cis) if not _is_hit(r)],
         redacted=redacted,
     )

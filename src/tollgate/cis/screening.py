@@ -1,0 +1,629 @@
+"""Screening declarations against active CIS alerts (categories a-d of CIS-2: commodities,
+means of transport, businesses, persons), in memory and without a database.
+
+Identifiers, registrations, containers and commodity codes are exact: an officer acts on them
+without a second look, so they either match or they do not. Names are fuzzy, because the same
+person reaches the border in another script, another romanisation, another word order, with a
+typo or without a middle name; a name match carries a score and is reported only at or above a
+threshold calibrated on ``bench/data/cis-name-variants.csv`` (see ``bench/bench_cis_screening.py``).
+
+A name is never compared with every alert. Each of its words is keyed by its transliteration
+skeleton, its consonant skeleton and its spelling with one letter deleted (``blocking_keys``);
+alert names sharing keys with two words are scored, those sharing one uncommon word are scored
+if a C-speed comparison of the sorted skeletons finds them alike. Word pairs are then judged by
+transliteration skeletons, a keyboard-aware edit distance (``names.keyboard_distance``) in the
+band where a typo is possible, and the rule that masculine and feminine forms of a name are two
+people; names in Arabic or Hebrew script are compared with romanisations on consonants.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Indel
+
+from tollgate.cis.names import (
+    PARTICLES,
+    abjad_key,
+    abjad_word,
+    consonants,
+    gendered,
+    is_abjad,
+    keyboard_distance,
+    normalise,
+    skeleton_variants,
+    strip_legal_forms,
+)
+
+#: The default name threshold, calibrated on the even lines of ``cis-name-variants.csv``
+#: (the odd lines are held out); ``bench/bench_cis_screening.py`` prints both halves.
+DEFAULT_THRESHOLD = 0.82
+
+#: An equal date of birth on both sides adds this to a name score: the same name and the same
+#: birthday together are far stronger evidence than the name alone.
+DOB_BONUS = 0.06
+
+_IDENTITY_DOCUMENTS = frozenset({"passport", "identity_card", "driving_licence", "identity"})
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
+_NOT_DIGIT = re.compile(r"[^0-9]+")
+
+# Blocking: a candidate sharing one word only with a name of several words is scored only if
+# the sorted skeletons of the two names are at least this alike (rapidfuzz ratio, 0..100).
+_PREFILTER = 80.0
+# ... and only if that word is not met in more alert names than this (a frequent forename or
+# trade word in common says nothing: the other words must be alike as well).
+_COMMON_WORD = 150
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What an alert watches for, or what a declaration party presents."""
+
+    names: tuple[str, ...] = ()  # full names; for alerts also aliases, maiden and former names
+    is_person: bool | None = None  # None = unknown
+    date_of_birth: str | None = None  # ISO yyyy-mm-dd
+    identifiers: tuple[tuple[str, str], ...] = ()  # (kind, value): eori, vat, excise, passport, ...
+    registrations: tuple[str, ...] = ()  # registration numbers of means of transport
+    containers: tuple[str, ...] = ()  # ISO 6346 container numbers
+    commodities: tuple[str, ...] = ()  # alert: HS/CN code prefixes; declaration: full codes
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One alert a subject hit, with the evidence an officer needs to judge it."""
+
+    alert_id: int
+    score: float  # 1.0 for exact kinds; names: calibrated similarity
+    kind: str  # "name" | "identifier" | "date_of_birth" | "registration" | "container" | ...
+    detail: str  # which alert value matched which presented value
+
+
+# ------------------------------------------------------------------------ names
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word of a name in the views the scorer compares, computed once per distinct word."""
+
+    text: str  # normalised spelling: what the keyboard distance reads
+    skels: tuple[str, ...]  # transliteration skeletons (with and without a glued article)
+    cons: str  # consonant skeleton
+    abjad: str  # as an abjad writes it
+    particle: bool
+
+
+@lru_cache(maxsize=400_000)
+def word(text: str) -> Word:
+    skels = skeleton_variants(text)
+    return Word(text, skels, consonants(skels[0]), abjad_word(text), text in PARTICLES)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedName:
+    """A name cut into the words the scorer compares, computed once per distinct text."""
+
+    text: str
+    words: tuple[Word, ...]  # normalised, legal forms stripped for firms
+    weights: tuple[float, ...]  # what each word contributes; particles little
+    content: int  # words that are not particles
+    compact: str  # skeletons of the content words run together, for split/merged words
+    rotations: tuple[str, ...]  # compact with the first or last word moved round
+    sorted_skeletons: str  # content skeletons in alphabetical order: the cheap pre-filter
+    abjad: bool  # written in a script without short vowels
+    abjad_key: str
+
+
+def prepare(text: str, strip_forms: bool = True) -> PreparedName:
+    """Normalise, strip legal forms (unless the subject is known to be a person), skeletonise."""
+    texts = normalise(text).split()
+    if strip_forms:
+        texts = strip_legal_forms(texts)
+    words = tuple(word(t) for t in texts)
+    content = [w for w in words if not w.particle] or list(words)
+    weights = tuple(
+        0.5 if w.particle and len(content) < len(words) else float(min(max(len(w.skels[0]), 2), 8))
+        for w in words
+    )
+    parts = [w.skels[0] for w in content]
+    rotations: tuple[str, ...] = ()
+    if len(parts) > 1:
+        rotations = ("".join(parts[1:] + parts[:1]), "".join(parts[-1:] + parts[:-1]))
+    return PreparedName(
+        text,
+        words,
+        weights,
+        len(content),
+        "".join(parts),
+        rotations,
+        " ".join(sorted(parts)),
+        is_abjad(text),
+        abjad_key(texts),
+    )
+
+
+#: Word similarities. An equal spelling scores 1; an equal transliteration skeleton (the same
+#: name in another convention or without diacritics) a little less; a keyboard slip less
+#: again, by its cost; the masculine and feminine form of a name, or two words that are
+#: neither transliterations nor typos of each other, score low.
+SAME_SKELETON = 0.94
+SAME_CONSONANTS = 0.9
+#: Keyboard distance up to which two words are one name mistyped; a short word has less room
+#: for a typo (Pham/Phan, Liu/Lu, Said/Saad are names).
+TYPO_BUDGET = 1.0
+TYPO_BUDGET_SHORT = 0.4
+_SHORT_WORD = 4
+TYPO_BASE = 0.97
+TYPO_SLOPE = 0.06
+GENDERED = 0.2
+DIFFERENT = 0.55  # the ceiling for words that are not the same name
+_MIN_CONSONANT_WORD = 6  # shorter words (Zhang/Zheng, Liu/Lu) differ in name by one vowel
+
+_word_cache: dict[tuple[str, str], float] = {}
+
+
+def word_similarity(a: Word, b: Word) -> float:
+    """How alike an alert word ``a`` and a presented word ``b`` are, 0..1."""
+    if a.text == b.text:
+        return 1.0
+    key = (a.text, b.text)
+    found = _word_cache.get(key)
+    if found is not None:
+        return found
+    s = _word_similarity(a, b)
+    if len(_word_cache) > 2_000_000:
+        _word_cache.clear()
+    _word_cache[key] = s
+    return s
+
+
+def _word_similarity(a: Word, b: Word) -> float:
+    x, y = a.text, b.text
+    best = 0.0
+    if any(s in b.skels for s in a.skels):
+        best = SAME_SKELETON
+    elif (
+        a.cons == b.cons
+        and len(a.cons) >= 3
+        and min(len(x), len(y)) >= _MIN_CONSONANT_WORD
+        and _romanised_vowels(a, b)
+    ):
+        best = SAME_CONSONANTS
+    if abs(len(x) - len(y)) <= 2 and OSA.distance(x, y, score_cutoff=3) <= 2:
+        kd = keyboard_distance(x, y)  # only in the band where a typo is possible
+        if kd <= (TYPO_BUDGET_SHORT if len(x) <= _SHORT_WORD else TYPO_BUDGET):
+            best = max(best, TYPO_BASE - TYPO_SLOPE * kd)
+    if best:
+        return GENDERED if gendered(x, y) else best
+    return DIFFERENT * Indel.normalized_similarity(a.skels[0], b.skels[0])
+
+
+_VOWEL_RUNS = re.compile(r"[aeiu]+")
+
+
+def _romanised_vowels(a: Word, b: Word) -> bool:
+    """Whether two words whose skeletons have the same consonants differ in their vowels as
+    romanisations do: both begin with a consonant or both with a vowel letter, the same number
+    of vowel groups, and every group that differs is a digraph against a single vowel
+    (Pietrow/Petrov, Khrushchyov/Khrushchev, Aleksiej/Aleksey). A vowel more or one vowel
+    for another
+    (Muhammad/Mohammed, Oleksandr/Aleksandr, but also Wagner/Wegner, Mehmet/Mahmut,
+    Zhang/Zheng, which are other names) counts only in words of ``_MIN_VOWEL_QUALITY``
+    letters or more, and one vowel for another only if the spelled consonants are the same."""
+    x, y = a.text, b.text
+    if (x[0] in "aeiouy") != (y[0] in "aeiouy") or (x[0] not in "aeiouy" and x[0] != y[0]):
+        return False
+    rx, ry = _VOWEL_RUNS.findall(a.skels[0]), _VOWEL_RUNS.findall(b.skels[0])
+    if len(rx) != len(ry):
+        # a vowel written between two consonants by one convention only (Aleksandr/Alexander)
+        return abs(len(rx) - len(ry)) == 1 and min(len(x), len(y)) >= _MIN_VOWEL_QUALITY
+    if all(p == q or len(p) != len(q) for p, q in zip(rx, ry, strict=True)):
+        return True
+    return min(len(x), len(y)) >= _MIN_VOWEL_QUALITY and _SPELLED_VOWELS.sub(
+        "", x
+    ) == _SPELLED_VOWELS.sub("", y)
+
+
+_SPELLED_VOWELS = re.compile(r"[aeiouy]+")
+_MIN_VOWEL_QUALITY = 7
+
+
+#: How much an extra word of the longer name counts against the score when the shorter name
+#: has at least two words: a missing middle name or second surname is normal, not a conflict.
+_MISSING_WORD = 0.25
+#: A name run together or split (Xiaoming/Xiao Ming, Abdulrahman/Abdul Rahman).
+SAME_RUN = 0.9
+#: An abjad name and a romanisation with the same consonants.
+SAME_ABJAD = 0.9
+_ABJAD_SLOPE = 0.8
+
+
+def similarity(a: PreparedName, b: PreparedName) -> float:
+    """How alike an alert name ``a`` and a presented name ``b`` are, 0..1, whatever the order
+    of their words.
+
+    Words are paired greedily, most similar first; every word of the shorter name is paired.
+    The score is the weighted mean of the pairs' similarities, where the unpaired words of the
+    longer name weigh little if the shorter name still has two content words (a dropped middle
+    name) and fully otherwise. Names written with split or merged words are also compared run
+    together; a name in an abjad (Arabic, Persian, Hebrew script) is compared with a
+    romanisation on consonants.
+    """
+    na, nb = len(a.words), len(b.words)
+    if na == 0 or nb == 0:
+        return 0.0
+    aw, bw = a.words, b.words
+    if na == 1 and nb == 1:
+        score = word_similarity(aw[0], bw[0])
+    else:
+        pairs = [(word_similarity(aw[i], bw[j]), i, j) for i in range(na) for j in range(nb)]
+        pairs.sort(reverse=True)
+        want = na if na < nb else nb
+        used_a: list[int] = []
+        used_b: list[int] = []
+        total = 0.0
+        weight = 0.0
+        for s, i, j in pairs:
+            if i in used_a or j in used_b:
+                continue
+            used_a.append(i)
+            used_b.append(j)
+            w = (a.weights[i] + b.weights[j]) / 2
+            total += w * s
+            weight += w
+            if len(used_a) == want:
+                break
+        if na != nb:
+            shorter_content = b.content if na > nb else a.content
+            missing = _MISSING_WORD if shorter_content >= 2 else 1.0
+            longer, used = (a, used_a) if na > nb else (b, used_b)
+            for k, w in enumerate(longer.weights):
+                if k not in used:
+                    weight += w * missing
+        score = total / weight
+    if (
+        a.content != b.content
+        and score < SAME_RUN
+        and (a.compact == b.compact or a.compact in b.rotations or b.compact in a.rotations)
+    ):
+        score = SAME_RUN
+    if (a.abjad or b.abjad) and score < SAME_ABJAD and a.abjad_key and b.abjad_key:
+        d = OSA.distance(a.abjad_key, b.abjad_key)
+        abjad = SAME_ABJAD - _ABJAD_SLOPE * d / max(len(a.abjad_key), len(b.abjad_key))
+        score = max(score, abjad)
+    return score
+
+
+def _deletions(text: str) -> Iterator[str]:
+    for k in range(len(text)):
+        yield text[:k] + text[k + 1 :]
+
+
+#: Words shorter than this are not keyed by their one-typo neighbourhood (it would be most
+#: other short words).
+_MIN_DELETION_LENGTH = 4
+
+
+def _word_keys(w: Word) -> list[str]:
+    keys = ["s" + s for s in w.skels]
+    if len(w.cons) >= 3 and len(w.text) >= _MIN_CONSONANT_WORD:
+        keys.append("c" + w.cons)
+    keys.append("d" + w.text)
+    if len(w.text) >= _MIN_DELETION_LENGTH:
+        keys.extend("d" + d for d in _deletions(w.text))
+    return keys
+
+
+def word_forms(name: PreparedName) -> list[Word]:
+    """The content words of a name and each run of two short words (Xiao Ming, Abdul Rahman)."""
+    content = [w for w in name.words if not w.particle] or list(name.words)
+    forms = list(content)
+    for x, y in itertools.pairwise(content):
+        if len(x.text) <= 5 and len(y.text) <= 5:
+            forms.append(word(x.text + y.text))
+    return forms
+
+
+def blocking_keys(name: PreparedName) -> list[list[str]]:
+    """The blocking keys of a name, per word: its skeletons, its consonant skeleton, its
+    spelling and the spellings one typo away (letter deleted; the same on both sides finds
+    substitutions, insertions and swaps). An alert name sharing a key with one word of a name
+    is worth scoring; keys never decide a match."""
+    return [_word_keys(w) for w in word_forms(name)]
+
+
+def abjad_keys(name: PreparedName) -> list[str]:
+    """Keys comparing a name in an abjad with romanisations: each word's consonants."""
+    content = [w for w in name.words if not w.particle] or list(name.words)
+    return ["a" + w.abjad for w in content if len(w.abjad) >= 2]
+
+
+# ------------------------------------------------------------------------ the index
+
+
+@dataclass(slots=True)
+class _Entry:
+    """One distinct alert name; several alerts may share it."""
+
+    name: PreparedName
+    words: int  # content words
+    alert_ids: set[int] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class _Alert:
+    subject: Subject
+    entries: tuple[int, ...]
+    identifiers: tuple[tuple[str, str], ...]
+    registrations: tuple[str, ...]
+    containers: tuple[str, ...]
+    commodities: tuple[str, ...]
+
+
+def identifier_family(kind: str) -> str:
+    """Identity documents are one family (a passport number written as an identity card
+    number is still the person's); every other kind stands alone."""
+    kind = kind.strip().lower()
+    return "identity_document" if kind in _IDENTITY_DOCUMENTS else kind
+
+
+def normalise_code(value: str) -> str:
+    """Identifiers, registrations and container numbers without spaces or punctuation."""
+    return _NOT_ALNUM.sub("", value.upper())
+
+
+def _same_date(a: str, b: str) -> bool:
+    """Equal as far as both are known ("1975" agrees with "1975-03-02")."""
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
+class AlertIndex:
+    """The active alerts of the CIS, indexed for screening.
+
+    ``add`` and ``remove`` are incremental. ``screen`` reports, per alert, the best match at or
+    above the threshold, best first. ``screen_many`` shares work between parties: distinct
+    names are scored once while the index does not change.
+    """
+
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.threshold = threshold
+        self._alerts: dict[int, _Alert] = {}
+        self._entries: list[_Entry] = []
+        self._entry_of: dict[tuple[str, bool], int] = {}
+        self._postings: dict[str, list[int]] = {}
+        self._abjad_postings: dict[str, list[int]] = {}
+        self._identifiers: dict[tuple[str, str], set[int]] = {}
+        self._registrations: dict[str, set[int]] = {}
+        self._containers: dict[str, set[int]] = {}
+        self._commodities: dict[str, set[int]] = {}
+        self._name_cache: dict[tuple[str, bool], tuple[tuple[int, float], ...]] = {}
+        self._cache_limit = 500_000
+
+    def __len__(self) -> int:
+        return len(self._alerts)
+
+    def __contains__(self, alert_id: object) -> bool:
+        return alert_id in self._alerts
+
+    # -------------------------------------------------------------- maintenance
+
+    def add(self, alert_id: int, subject: Subject) -> None:
+        """Index an alert; adding an id again replaces the earlier version."""
+        if alert_id in self._alerts:
+            self.remove(alert_id)
+        strip = subject.is_person is not True
+        entries = tuple(
+            dict.fromkeys(self._entry(text, strip) for text in subject.names if text.strip())
+        )
+        for e in entries:
+            self._entries[e].alert_ids.add(alert_id)
+        alert = _Alert(
+            subject=subject,
+            entries=entries,
+            identifiers=tuple(
+                (identifier_family(k), normalise_code(v))
+                for k, v in subject.identifiers
+                if normalise_code(v)
+            ),
+            registrations=tuple(r for r in map(normalise_code, subject.registrations) if r),
+            containers=tuple(c for c in map(normalise_code, subject.containers) if c),
+            commodities=tuple(c for c in (_NOT_DIGIT.sub("", c) for c in subject.commodities) if c),
+        )
+        self._alerts[alert_id] = alert
+        for key in alert.identifiers:
+            self._identifiers.setdefault(key, set()).add(alert_id)
+        for r in alert.registrations:
+            self._registrations.setdefault(r, set()).add(alert_id)
+        for c in alert.containers:
+            self._containers.setdefault(c, set()).add(alert_id)
+        for c in alert.commodities:
+            self._commodities.setdefault(c, set()).add(alert_id)
+        if entries:
+            self._name_cache.clear()  # cached results may lack the new names
+
+    def remove(self, alert_id: int) -> None:
+        """Forget an alert; unknown ids are ignored (removal is idempotent)."""
+        alert = self._alerts.pop(alert_id, None)
+        if alert is None:
+            return
+        for e in alert.entries:
+            self._entries[e].alert_ids.discard(alert_id)  # the entry stays, matching nothing
+        for key in alert.identifiers:
+            self._identifiers[key].discard(alert_id)
+        for r in alert.registrations:
+            self._registrations[r].discard(alert_id)
+        for c in alert.containers:
+            self._containers[c].discard(alert_id)
+        for c in alert.commodities:
+            self._commodities[c].discard(alert_id)
+
+    def _entry(self, text: str, strip: bool) -> int:
+        key = (normalise(text), strip)
+        found = self._entry_of.get(key)
+        if found is not None:
+            return found
+        name = prepare(text, strip)
+        entry_id = len(self._entries)
+        self._entries.append(_Entry(name, name.content))
+        self._entry_of[key] = entry_id
+        postings = self._postings
+        keys = {k for ks in blocking_keys(name) for k in ks}
+        if name.abjad:
+            keys.update(abjad_keys(name))  # met by romanised names' abjad keys
+        for k in keys:
+            posting = postings.get(k)
+            if posting is None:
+                postings[k] = [entry_id]
+            else:
+                posting.append(entry_id)
+        if not name.abjad:
+            for k in abjad_keys(name):  # met by names written in an abjad only
+                posting = self._abjad_postings.get(k)
+                if posting is None:
+                    self._abjad_postings[k] = [entry_id]
+                else:
+                    posting.append(entry_id)
+        return entry_id
+
+    def clear_cache(self) -> None:
+        """Forget the scored names and words (the benchmark times cold runs with it)."""
+        self._name_cache.clear()
+        _word_cache.clear()
+        word.cache_clear()
+
+    # -------------------------------------------------------------- names
+
+    def _candidates(self, name: PreparedName) -> Iterable[int]:
+        """Alert names sharing a key with at least one word of ``name``. Those sharing only one
+        word with a name of several are kept only if their skeletons, sorted and run together,
+        are not far apart (a C-speed pre-filter: one word alike and the rest unlike can never
+        reach the threshold)."""
+        postings = self._postings
+        empty: tuple[int, ...] = ()
+        sets: list[set[int]] = [
+            set().union(*(postings.get(k, empty) for k in keys)) for keys in blocking_keys(name)
+        ]
+        # names written in an abjad met on consonants: always scored
+        abjad = abjad_keys(name)
+        found: set[int] = set().union(*(postings.get(k, empty) for k in abjad))
+        if name.abjad:
+            found.update(*(self._abjad_postings.get(k, empty) for k in abjad))
+            return found.union(*sets)
+        if len(sets) <= 1:
+            return found.union(*sets)
+        # two words in common: always scored
+        strong = found.union(*(x & y for x, y in itertools.combinations(sets, 2)))
+        # one word in common: scored if that word is not a common one and the names are alike
+        weak = list(set().union(*(x for x in sets if len(x) <= _COMMON_WORD)) - strong)
+        if weak:
+            entries = self._entries
+            texts = [entries[e].name.sorted_skeletons for e in weak]
+            for _, _, k in process.extract(
+                name.sorted_skeletons,
+                texts,
+                scorer=fuzz.ratio,
+                processor=None,
+                limit=None,
+                score_cutoff=_PREFILTER,
+            ):
+                strong.add(weak[k])
+        return strong
+
+    def name_hits(self, text: str, strip_forms: bool = True) -> tuple[tuple[int, float], ...]:
+        """Alert-name entries similar to ``text`` (scores that a date of birth could lift over
+        the threshold included), cached per distinct text while the index does not grow."""
+        key = (text, strip_forms)
+        cached = self._name_cache.get(key)
+        if cached is not None:
+            return cached
+        name = prepare(text, strip_forms)
+        floor = self.threshold - DOB_BONUS
+        hits: list[tuple[int, float]] = []
+        if name.words:
+            entries = self._entries
+            for e in self._candidates(name):
+                entry = entries[e]
+                if not entry.alert_ids:
+                    continue
+                s = similarity(entry.name, name)
+                if s >= floor:
+                    hits.append((e, s))
+        result = tuple(hits)
+        if len(self._name_cache) >= self._cache_limit:
+            self._name_cache.clear()
+        self._name_cache[key] = result
+        return result
+
+    # -------------------------------------------------------------- screening
+
+    def screen(self, subject: Subject) -> list[Match]:
+        """Every alert the subject hits, its best match each, best first."""
+        best: dict[int, Match] = {}
+
+        def consider(m: Match) -> None:
+            held = best.get(m.alert_id)
+            if held is None or m.score > held.score:
+                best[m.alert_id] = m
+
+        for kind, value in subject.identifiers:
+            code = normalise_code(value)
+            for aid in self._identifiers.get((identifier_family(kind), code), ()):
+                consider(Match(aid, 1.0, "identifier", f"{kind} {value!r} = {code}"))
+        for value in subject.registrations:
+            code = normalise_code(value)
+            for aid in self._registrations.get(code, ()):
+                consider(Match(aid, 1.0, "registration", f"registration {value!r} = {code}"))
+        for value in subject.containers:
+            code = normalise_code(value)
+            for aid in self._containers.get(code, ()):
+                consider(Match(aid, 1.0, "container", f"container {value!r} = {code}"))
+        if self._commodities:
+            for value in subject.commodities:
+                code = _NOT_DIGIT.sub("", value)
+                for n in range(2, min(len(code), 10) + 1):
+                    for aid in self._commodities.get(code[:n], ()):
+                        consider(Match(aid, 1.0, "commodity", f"commodity {code} under {code[:n]}"))
+        strip = subject.is_person is not True
+        for text in subject.names:
+            for e, s in self.name_hits(text, strip):
+                entry = self._entries[e]
+                for aid in entry.alert_ids:
+                    m = self._name_match(aid, entry.name.text, text, s, subject)
+                    if m is not None:
+                        consider(m)
+        return sorted(best.values(), key=lambda m: (-m.score, m.alert_id))
+
+    def _name_match(
+        self, aid: int, alert_name: str, text: str, score: float, subject: Subject
+    ) -> Match | None:
+        watched = self._alerts[aid].subject
+        if (
+            watched.is_person is not None
+            and subject.is_person is not None
+            and watched.is_person != subject.is_person
+        ):
+            return None  # a person alert is not a firm of the same words, nor the reverse
+        kind = "name"
+        note = ""
+        if watched.date_of_birth and subject.date_of_birth:
+            if not _same_date(watched.date_of_birth, subject.date_of_birth):
+                return None
+            lifted = min(1.0, score + DOB_BONUS)
+            note = f", born {subject.date_of_birth}"
+            if score < self.threshold:
+                kind = "date_of_birth"  # the name alone would not have been reported
+            score = lifted
+        if score < self.threshold:
+            return None
+        return Match(
+            aid, round(score, 4), kind, f"name {alert_name!r} ~ {text!r} ({score:.2f}){note}"
+        )
+
+    def screen_many(self, subjects: Sequence[Subject]) -> list[list[Match]]:
+        """``screen`` for each subject; repeated names are scored once."""
+        return [self.screen(s) for s in subjects]
