@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Query, Request
 from pydantic import AfterValidator
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -83,3 +83,9 @@ def get_vault(request: Request) -> Vault:
 
 
 VaultDep = Annotated[Vault, Depends(get_vault)]
+
+#: the largest id a route accepts: ids are 32-bit on SQLite's and PostgreSQL's integer
+#: columns, and a larger one must be a 422, not a database error
+MAX_ID = 2**31 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+AfterId = Annotated[int, Query(ge=0, le=MAX_ID, description="The last id of the previous page.")]

@@ -83,6 +83,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "investigator": frozenset({Permission.FIDE}),
     # designated analysts of a listed risk management service (CIS-40)
     "cis_analyst": frozenset({Permission.CIS_QUERY, Permission.CIS_COPY}),
+    # the joint supervisory authority: inspects every supplier's data (CIS-44); a national
+    # ``supervisor`` inspects its own authority's only
+    "joint_supervisor": frozenset({Permission.CIS_INSPECT}),
     # the committee's representatives (CIS-25, CIS-44, CIS-49)
     "committee": frozenset({Permission.CIS_OVERSIGHT}),
     # the data protection office answering data subjects (CIS-42, CIS-43)

@@ -30,6 +30,7 @@ from tollgate.cis.tables import (
     CisConflict,
     CisConsent,
     CisCourtDecision,
+    CisHit,
     CisInaccuracy,
 )
 from tollgate.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
@@ -338,9 +339,7 @@ def _apply(
     changes: dict[str, Any],
     why: str,
 ) -> CisAlert:
-    unknown = set(changes) - {"action", "reason", "justification", "subject", "person"}
-    if unknown:
-        raise ValidationFailed(f"CIS-17: an amendment changes {sorted(unknown)}? not fields")
+    _check_changes(changes)
     old = content_of(vault, alert)
     subject = _merge(old.subject, changes.get("subject"))
     person = _merge(old.person or {}, changes.get("person")) or None
@@ -388,6 +387,25 @@ def _apply(
     return alert
 
 
+def _check_changes(changes: Any) -> None:
+    """The shape of an amendment, checked before anything reads it: a client's malformed
+    change is a 422 naming the field, never a crash."""
+    if not isinstance(changes, dict):
+        raise ValidationFailed("CIS-17: changes are an object of fields to change")
+    unknown = set(changes) - {"action", "reason", "justification", "subject", "person"}
+    if unknown:
+        raise ValidationFailed(
+            f"CIS-17: {sorted(unknown)} cannot be changed; change action, reason, "
+            "justification, subject or person"
+        )
+    for key in ("action", "reason", "justification"):
+        if key in changes and not isinstance(changes[key], str | None):
+            raise ValidationFailed(f"CIS-17: changes.{key} is a text")
+    for key in ("subject", "person"):
+        if key in changes and not isinstance(changes[key], dict | None):
+            raise ValidationFailed(f"CIS-17: changes.{key} is an object of fields")
+
+
 def _merge(base: dict[str, Any], changes: dict[str, Any] | None) -> dict[str, Any]:
     out = dict(base)
     for key, value in (changes or {}).items():
@@ -398,8 +416,22 @@ def _merge(base: dict[str, Any], changes: dict[str, Any] | None) -> dict[str, An
     return out
 
 
+def withdraw_hits(session: Session, alert_id: int) -> int:
+    """An alert leaves the active database (moved or deleted): its pending hits are
+    withdrawn and what they said the alert matched is wiped, so no reviewer keeps seeing
+    data the alert no longer shows (CIS-25). Confirmed hits keep their record of what was
+    done, without the matched values."""
+    hits = list(session.scalars(select(CisHit).where(CisHit.alert_id == alert_id)))
+    for hit in hits:
+        if hit.status == "pending":
+            hit.status = "withdrawn"
+        hit.sealed_detail = ""
+    return len(hits)
+
+
 def erase(session: Session, alert: CisAlert, *, actor: str, why: str) -> None:
-    """Delete an alert's content for good; the tombstone keeps its reference only."""
+    """Delete an alert's content for good — with what its hits, held-back conflicting
+    parts and court decisions recorded of it; the tombstone keeps its reference only."""
     alert.status = "deleted"
     alert.subject = {}
     alert.sealed = None
@@ -409,6 +441,19 @@ def erase(session: Session, alert: CisAlert, *, actor: str, why: str) -> None:
     alert.updated_at = alert.deleted_at
     alert.updated_by = actor
     session.execute(delete(CisAlertKey).where(CisAlertKey.alert_id == alert.id))
+    withdraw_hits(session, alert.id)
+    for conflict in session.scalars(
+        select(CisConflict).where(
+            (CisConflict.earlier_alert_id == alert.id) | (CisConflict.new_alert_id == alert.id)
+        )
+    ):
+        conflict.sealed_parts = ""
+        if conflict.status == "open":
+            conflict.status = "closed"  # one side is gone: nothing left to agree
+    for decision in session.scalars(
+        select(CisCourtDecision).where(CisCourtDecision.alert_id == alert.id)
+    ):
+        decision.sealed_changes = None
     session.flush()
 
 
@@ -439,12 +484,28 @@ def get_alert(session: Session, alert_id: int) -> CisAlert:
     return alert
 
 
+def visible_alert(session: Session, user: CisUser, alert_id: int) -> CisAlert:
+    """An active alert the caller's authority may see: its own, or of a category it is
+    designated for (CIS-46); anything else is "not found", so ids cannot be probed."""
+    alert = session.get(CisAlert, alert_id)
+    if (
+        alert is None
+        or alert.status != "active"
+        or (
+            alert.supplier_id != user.authority.id
+            and alert.category not in user.designation.categories
+        )
+    ):
+        raise NotFound(f"no CIS alert {alert_id}")
+    return alert
+
+
 def resolve_conflict(
     session: Session, vault: Vault, user: CisUser, conflict_id: int, *, agree: bool
 ) -> CisConflict:
     """The earlier supplier's answer (CIS-20): agreeing enters the held-back parts into
     the new alert; refusing leaves the first entry standing and the new one without them."""
-    conflict = session.get(CisConflict, conflict_id)
+    conflict = session.get(CisConflict, conflict_id, with_for_update=True)
     if conflict is None:
         raise NotFound(f"no CIS conflict {conflict_id}")
     earlier = session.get(CisAlert, conflict.earlier_alert_id)
@@ -502,7 +563,7 @@ def report_inaccuracy(
     """Evidence that an alert is inaccurate or unlawfully stored. From another authority
     it goes to the supplier as soon as possible (CIS-19); the supplier's own finding
     (CIS-18) is recorded the same way and resolved at once by ``resolve_inaccuracy``."""
-    alert = get_alert(session, alert_id)
+    alert = visible_alert(session, user, alert_id)
     if ground not in ("inaccurate", "unlawful"):
         raise ValidationFailed("CIS-19: the ground is 'inaccurate' or 'unlawful'")
     if len(evidence.strip()) < 10:
@@ -679,7 +740,7 @@ def request_consent(
 ) -> CisConsent:
     """Ask the supplier's prior consent to use an alert's data for another purpose, or to
     pass them on (CIS-14; Europol and Eurojust likewise, CIS-15/16)."""
-    alert = get_alert(session, alert_id)
+    alert = visible_alert(session, user, alert_id)
     if use not in ("other_purpose", "transmission"):
         raise ValidationFailed("CIS-14: use is 'other_purpose' or 'transmission'")
     if use == "transmission" and not (recipient or "").strip():
@@ -727,7 +788,7 @@ def request_consent(
 def decide_consent(
     session: Session, user: CisUser, consent_id: int, *, grant: bool, conditions: str | None
 ) -> CisConsent:
-    consent = session.get(CisConsent, consent_id)
+    consent = session.get(CisConsent, consent_id, with_for_update=True)
     if consent is None:
         raise NotFound(f"no consent request {consent_id}")
     if consent.supplier_id != user.authority.id:
@@ -760,7 +821,7 @@ def transmit(session: Session, user: CisUser, alert_id: int, *, recipient: str) 
     """Pass an alert's data to another body: only with the supplier's granted consent for
     that recipient (CIS-14); a recipient that is a platform authority must also be on the
     supplier's published list of authorities its data may go to (CIS-48)."""
-    alert = get_alert(session, alert_id)
+    alert = visible_alert(session, user, alert_id)
     target = session.scalar(select(Authority).where(Authority.code == recipient))
     if target is not None:
         supplier = designation_of(session, alert.supplier_id)

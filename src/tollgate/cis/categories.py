@@ -173,13 +173,13 @@ def check_alert(
             f"CIS-8: suggested action {action!r} is not one of {[a.value for a in Action]}",
             details=[{"field": "action", "rule": "CIS-8", "message": "unknown action"}],
         ) from None
-    if not reason or not reason.strip():
+    if not isinstance(reason, str) or not reason.strip():
         problems.append(
             {"field": "reason", "rule": "CIS-4", "message": "the reason for the entry is required"}
         )
     clean_subject = _subject(cat, subject, problems)
     clean_person = _person(cat, person, problems) if person else None
-    if clean_person and not (justification and len(justification.strip()) >= 20):
+    if clean_person and not (isinstance(justification, str) and len(justification.strip()) >= 20):
         problems.append(
             {
                 "field": "justification",
@@ -287,7 +287,9 @@ def _value(key: str, value: Any, where: str, problems: list[dict[str, Any]]) -> 
         except ValueError:
             problems.append({"field": where, "rule": "CIS-4", "message": "an ISO date"})
             return None
-    if key == "identity_document_kind" and value not in IDENTITY_DOCUMENTS:
+    if key == "identity_document_kind" and (
+        not isinstance(value, str) or value not in IDENTITY_DOCUMENTS
+    ):
         problems.append(
             {
                 "field": where,

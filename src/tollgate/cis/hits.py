@@ -18,10 +18,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from tollgate.audit.log import record
@@ -39,6 +39,7 @@ from tollgate.declarations.models import Filing, FilingAdapter, Party
 from tollgate.declarations.tables import FilingRecord, FilingVersion
 from tollgate.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
 from tollgate.risk.profiles import CONTROL_ORDER, Control
+from tollgate.risk.service import assess_versions
 from tollgate.risk.tables import Assessment
 
 VERSIONS_CONSUMER = "cis-screening"
@@ -173,57 +174,69 @@ def filing_subjects(model: Filing) -> list[tuple[str, Subject]]:
 
 @dataclass(slots=True)
 class _Indexed:
+    #: the newest change and the newest id of any alert when the index was last brought
+    #: up to date
     marker: tuple[Any, ...]
     index: AlertIndex
     alerts: dict[int, tuple[int, str, str, bool]]  # id -> supplier, action, category, personal
 
 
 _CACHE: dict[str, _Indexed] = {}
+LOOK_BACK = timedelta(minutes=5)
 _LOCK = threading.Lock()
 
 
 def active_index(session: Session, vault: Vault) -> _Indexed:
-    """The active alerts as a screening index, rebuilt only when alerts changed (their
-    count or newest change), per database."""
+    """The active alerts as a screening index, per database, kept up to date
+    incrementally: every change of an alert (entry, amendment, move, deletion) sets its
+    ``updated_at``, so only alerts changed since the last look are read and re-indexed."""
     marker = tuple(
-        session.execute(
-            select(func.count(), func.max(CisAlert.updated_at), func.max(CisAlert.id)).where(
-                CisAlert.status == "active"
-            )
-        ).one()
+        session.execute(select(func.max(CisAlert.updated_at), func.max(CisAlert.id))).one()
     )
     key = str(session.get_bind().engine.url)
     with _LOCK:
         cached = _CACHE.get(key)
         if cached is not None and cached.marker == marker:
             return cached
-        index = AlertIndex()
-        alerts: dict[int, tuple[int, str, str, bool]] = {}
-        last = 0
-        while True:
-            page = list(
-                session.scalars(
-                    select(CisAlert)
-                    .where(CisAlert.status == "active", CisAlert.id > last)
-                    .order_by(CisAlert.id)
-                    .limit(2_000)
-                )
+        if cached is None or cached.marker[0] is None:
+            cached = _CACHE[key] = _Indexed((None, None), AlertIndex(), {})
+            query = select(CisAlert).where(CisAlert.status == "active")
+        else:
+            since, last_id = cached.marker
+            # a look back: a transaction that committed after a later one is still read
+            # when anything next changes (re-indexing an alert is idempotent)
+            query = select(CisAlert).where(
+                (CisAlert.updated_at >= since - LOOK_BACK) | (CisAlert.id > last_id)
             )
-            if not page:
-                break
-            for alert in page:
-                subject = alert_subject(alert, vault)
-                if subject is not None:
-                    index.add(alert.id, subject)
-                    alerts[alert.id] = (
-                        alert.supplier_id,
-                        alert.action,
-                        alert.category,
-                        alert.sealed is not None,
-                    )
-            last = page[-1].id
-        built = _CACHE[key] = _Indexed(marker, index, alerts)
-        return built
+        _apply_changes(session, vault, cached, query)
+        cached.marker = marker
+        return cached
+
+
+def _apply_changes(
+    session: Session, vault: Vault, indexed: _Indexed, query: Select[CisAlert]
+) -> None:
+    last = 0
+    while True:
+        page = list(
+            session.scalars(query.where(CisAlert.id > last).order_by(CisAlert.id).limit(2_000))
+        )
+        if not page:
+            return
+        for alert in page:
+            subject = alert_subject(alert, vault) if alert.status == "active" else None
+            if subject is None:
+                indexed.index.remove(alert.id)
+                indexed.alerts.pop(alert.id, None)
+                continue
+            indexed.index.add(alert.id, subject)  # replaces an earlier version
+            indexed.alerts[alert.id] = (
+                alert.supplier_id,
+                alert.action,
+                alert.category,
+                alert.sealed is not None,
+            )
+        last = page[-1].id
 
 
 # ----------------------------------------------------------------------------- screening
@@ -312,6 +325,14 @@ def convert(action: str, designation: CisDesignation) -> tuple[str, str | None]:
     return action, None
 
 
+def _one_run_at_a_time(session: Session) -> None:
+    """Serialise screening runs: two at once would read the same cursor and store the same
+    hits twice. PostgreSQL: a transaction-scoped advisory lock, so the second run waits and
+    then reads the cursor the first one committed. SQLite serialises writers already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext('tollgate-cis-screening'))"))
+
+
 @dataclass(frozen=True, slots=True)
 class ScreeningRun:
     versions: int
@@ -323,6 +344,7 @@ def screen_pending(session: Session, vault: Vault, *, batch: int = 1_000) -> Scr
     """Screen the filing versions and consignment changes since the last run (cursors in
     ``event_cursors``), in one transaction per batch left to the caller's session."""
     versions = consignments = hits = 0
+    _one_run_at_a_time(session)
     while True:
         cursor = session.get(EventCursor, VERSIONS_CONSUMER)
         last = cursor.last_event_id if cursor else 0
@@ -413,7 +435,7 @@ def hits_for(
 
 
 def _view(vault: Vault, hit: CisHit, reference: str, category: str, filing_id: int) -> HitView:
-    detail = vault.open(hit.sealed_detail)
+    detail = vault.open(hit.sealed_detail) if hit.sealed_detail else {}
     return HitView(
         hit.id,
         reference,
@@ -435,7 +457,8 @@ def _view(vault: Vault, hit: CisHit, reference: str, category: str, filing_id: i
 
 
 def _hit(session: Session, user: CisUser, hit_id: int) -> CisHit:
-    hit = session.get(CisHit, hit_id)
+    # locked: two reviewers confirming at once must not add the action twice
+    hit = session.get(CisHit, hit_id, with_for_update=True)
     if hit is None or hit.authority_id != user.authority.id:
         raise NotFound(f"no CIS hit {hit_id} for {user.authority.code}")
     return hit
@@ -517,8 +540,12 @@ def _add_to_assessment(session: Session, hit: CisHit, alert: CisAlert) -> int:
         .order_by(Assessment.id.desc())
         .limit(1)
     )
-    decision = base.decision if base is not None else Control.RELEASE.value
-    stage = base.stage if base is not None else None
+    if base is None:
+        # screening ran before the risk engine: assess first, so that the hit adds to a
+        # real decision and never releases a filing nobody assessed
+        (base,) = assess_versions(session, [hit.filing_version_id], trigger="pending")
+    decision = base.decision
+    stage = base.stage
     if hit.action == Action.SPECIFIC_CHECKS:
         decision = _stronger(decision, Control.PHYSICAL.value)
     reason = {
@@ -537,19 +564,19 @@ def _add_to_assessment(session: Session, hit: CisHit, alert: CisAlert) -> int:
     assert filing is not None
     assessment = Assessment(
         filing_version_id=hit.filing_version_id,
-        consignment_id=base.consignment_id if base is not None else None,
+        consignment_id=base.consignment_id,
         authority_id=hit.authority_id,
-        trigger="cis_hit",
+        # the trigger stays the base's: "cis_hit" would tell every reader of assessments
+        # that the CIS was involved (CIS-11); the CIS reason marks it for those who may know
+        trigger=base.trigger,
         decision=decision,
-        score=base.score if base is not None else 0,
-        random=base.random if base is not None else False,
+        score=base.score,
+        random=base.random,
         stage=stage,
-        place=base.place if base is not None else filing.office,
-        reasons=[*(base.reasons if base is not None else []), reason],
-        instructions="\n".join(
-            x for x in ((base.instructions if base is not None else ""), instruction) if x
-        )[:8000],
-        assessed_at=base.assessed_at if base is not None else _now(),
+        place=base.place or filing.office,
+        reasons=[*base.reasons, reason],
+        instructions="\n".join(x for x in (base.instructions, instruction) if x)[:8000],
+        assessed_at=base.assessed_at,
     )
     session.add(assessment)
     session.flush()

@@ -99,6 +99,9 @@ def consult(session: Session, vault: Vault, user: CisUser, alert_id: int) -> Ale
         kind="consult",
         criteria={"alert_id": alert_id},
         results=1 if visible else 0,
+        # a refused consultation is recorded too, though the request rolls back: probing
+        # ids must leave a trace for the committee (CIS-47, CIS-49)
+        durable=not visible,
     )
     if not visible or alert is None:
         raise NotFound(f"no CIS alert {alert_id}")
@@ -157,14 +160,24 @@ def search(
         raise ValidationFailed("name at least one search key with a value")
     indexed = active_index(session, vault)
     matches = indexed.index.screen(subject)
+    rows = {
+        a.id: a
+        for a in session.scalars(
+            select(CisAlert).where(
+                CisAlert.id.in_([m.alert_id for m in matches[:2_000]]),
+                CisAlert.status == "active",
+                CisAlert.category.in_(user.designation.categories),  # CIS-46
+            )
+        )
+    }
     found: list[tuple[CisAlert, str, float]] = []
     for match in matches:
-        alert = session.get(CisAlert, match.alert_id)
-        if alert is None or alert.status != "active":
+        alert = rows.get(match.alert_id)
+        if alert is None:
             continue
-        if alert.category not in user.designation.categories:
-            continue  # CIS-46
-        found.append((alert, match.detail, match.score))
+        # the match text quotes the alert's stored name: personal data (CIS-38)
+        detail = match.detail if user.sees_personal_data else f"{match.kind} match"
+        found.append((alert, detail, match.score))
         if len(found) >= limit:
             break
     record_query(session, vault, user, kind="search", criteria=criteria, results=len(found))

@@ -44,8 +44,17 @@ def record_query(
     criteria: dict[str, Any],
     results: int,
     at: datetime | None = None,
+    durable: bool = False,
 ) -> CisQuery:
-    """Record one query (CIS-47); the criteria may name a person, so they are sealed."""
+    """Record one query (CIS-47); the criteria may name a person, so they are sealed.
+
+    ``durable``: in a transaction of its own, committed at once, for a query whose request
+    is about to fail (and roll back its own transaction)."""
+    if durable:
+        with Session(bind=session.get_bind()) as own, own.begin():
+            return record_query(
+                own, vault, user, kind=kind, criteria=criteria, results=results, at=at
+            )
     sampled = secrets.randbelow(1000) < RATE_PER_MILLE or _below_floor(session)
     row = CisQuery(
         at=at or _now(),
@@ -130,7 +139,7 @@ def check_query(
 ) -> CisQueryCheck:
     """The committee's finding on one sampled query (CIS-49)."""
     actor.require(Permission.CIS_OVERSIGHT)
-    query = session.get(CisQuery, query_id)
+    query = session.get(CisQuery, query_id, with_for_update=True)
     if query is None:
         raise NotFound(f"no CIS query {query_id}")
     if not query.sampled:

@@ -5,6 +5,10 @@ pages, each page its own transaction, so a rotation of millions of rows neither 
 huge transaction nor loses its work if interrupted (values already rotated are simply
 rotated again, which is harmless). Only when a run completes may the old key be dropped.
 
+Processes that seal keep their keys from start-up: restart every API worker and job with
+the new key first before retiring an old key, or values sealed meanwhile under the old
+key stay readable only with it (``tollgate cis reseal`` after the restart catches them).
+
 Sealed columns are found by name (``sealed`` or ``sealed_*``) across the whole schema, so
 a new table with personal data is rotated without anyone remembering to list it.
 """
@@ -51,15 +55,24 @@ def rotate_all(
         last = None
         while True:
             with factory() as session, session.begin():
-                query = select(pk, column).where(column.is_not(None)).order_by(pk).limit(page)
+                query = (
+                    select(pk, column)
+                    .where(column.is_not(None), column != "")
+                    .order_by(pk)
+                    .limit(page)
+                )
                 if last is not None:
                     query = query.where(pk > last)
                 rows = session.execute(query).all()
                 if not rows:
                     break
                 for key, value in rows:
+                    # only if unchanged since read: a concurrent amendment (already
+                    # sealed under the newest key by an up-to-date process) must not be undone
                     session.execute(
-                        update(table).where(pk == key).values({column.name: vault.rotate(value)})
+                        update(table)
+                        .where(pk == key, column == value)
+                        .values({column.name: vault.rotate(value)})
                     )
                 last = rows[-1][0]
                 total += len(rows)

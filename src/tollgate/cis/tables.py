@@ -49,7 +49,11 @@ class CisAlert(Base):
     tombstone with no content, kept so that hits and notifications still resolve)."""
 
     __tablename__ = "cis_alerts"
-    __table_args__ = (Index("ix_cis_alerts_status_review", "status", "review_due"),)
+    __table_args__ = (
+        Index("ix_cis_alerts_status_review", "status", "review_due"),
+        # the screening index catches up on alerts changed since it last looked
+        Index("ix_cis_alerts_updated_at", "updated_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)

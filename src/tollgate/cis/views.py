@@ -11,7 +11,15 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from tollgate.api.deps import CurrentActor, Purpose, SessionDep, UtcDatetime, VaultDep
+from tollgate.api.deps import (
+    AfterId,
+    CurrentActor,
+    PathId,
+    Purpose,
+    SessionDep,
+    UtcDatetime,
+    VaultDep,
+)
 from tollgate.authorities.roles import Permission
 from tollgate.authorities.service import Actor
 from tollgate.cis import alerts, hits, notifications, queries, querylog
@@ -154,7 +162,7 @@ def own(
     vault: VaultDep,
     purpose: Purpose = None,
     status: str = Query("active", pattern="^(active|restricted)$"),
-    after: int = Query(0, ge=0),
+    after: AfterId = 0,
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[AlertOut]:
     """The caller's authority's own alerts, by id."""
@@ -194,7 +202,7 @@ def search(
 
 @router.get("/alerts/{alert_id}", response_model=AlertOut)
 def consult(
-    alert_id: int,
+    alert_id: PathId,
     actor: CurrentActor,
     session: SessionDep,
     vault: VaultDep,
@@ -213,7 +221,7 @@ class AmendIn(BaseModel):
 
 @router.patch("/alerts/{alert_id}", response_model=AlertOut)
 def amend(
-    alert_id: int,
+    alert_id: PathId,
     body: AmendIn,
     actor: CurrentActor,
     session: SessionDep,
@@ -228,7 +236,7 @@ def amend(
 
 @router.delete("/alerts/{alert_id}", status_code=204)
 def delete(
-    alert_id: int,
+    alert_id: PathId,
     actor: CurrentActor,
     session: SessionDep,
     why: str = Query(..., min_length=3),
@@ -246,7 +254,7 @@ class ConflictAnswer(BaseModel):
 
 @router.post("/conflicts/{conflict_id}/answer")
 def answer_conflict(
-    conflict_id: int,
+    conflict_id: PathId,
     body: ConflictAnswer,
     actor: CurrentActor,
     session: SessionDep,
@@ -266,7 +274,7 @@ class InaccuracyIn(BaseModel):
 
 @router.post("/alerts/{alert_id}/inaccuracies", status_code=201)
 def report_inaccuracy(
-    alert_id: int,
+    alert_id: PathId,
     body: InaccuracyIn,
     actor: CurrentActor,
     session: SessionDep,
@@ -288,7 +296,7 @@ class ResolutionIn(BaseModel):
 
 @router.post("/inaccuracies/{report_id}/resolve")
 def resolve_inaccuracy(
-    report_id: int,
+    report_id: PathId,
     body: ResolutionIn,
     actor: CurrentActor,
     session: SessionDep,
@@ -312,7 +320,7 @@ class CourtIn(BaseModel):
 
 @router.post("/alerts/{alert_id}/court-decisions", status_code=201)
 def court_decision(
-    alert_id: int,
+    alert_id: PathId,
     body: CourtIn,
     actor: CurrentActor,
     session: SessionDep,
@@ -333,7 +341,7 @@ class ConsentIn(BaseModel):
 
 @router.post("/alerts/{alert_id}/consents", status_code=201)
 def request_consent(
-    alert_id: int,
+    alert_id: PathId,
     body: ConsentIn,
     actor: CurrentActor,
     session: SessionDep,
@@ -352,7 +360,7 @@ class ConsentDecision(BaseModel):
 
 @router.post("/consents/{consent_id}/decide")
 def decide_consent(
-    consent_id: int,
+    consent_id: PathId,
     body: ConsentDecision,
     actor: CurrentActor,
     session: SessionDep,
@@ -371,7 +379,7 @@ class TransmitIn(BaseModel):
 
 @router.post("/alerts/{alert_id}/transmissions", status_code=201)
 def transmit(
-    alert_id: int,
+    alert_id: PathId,
     body: TransmitIn,
     actor: CurrentActor,
     session: SessionDep,
@@ -389,7 +397,7 @@ def transmit(
 class NotificationOut(BaseModel):
     id: int
     kind: str
-    alert_id: int | None
+    alert_id: PathId | None
     body: dict[str, Any]
     created_at: UtcDatetime
     acknowledged_at: UtcDatetime | None
@@ -401,7 +409,7 @@ def inbox(
     actor: CurrentActor,
     session: SessionDep,
     purpose: Purpose = None,
-    after: int = Query(0, ge=0),
+    after: AfterId = 0,
     limit: int = Query(100, ge=1, le=1000),
     unacknowledged: bool = False,
     kind: str | None = None,
@@ -416,7 +424,7 @@ def inbox(
 
 @router.post("/notifications/{note_id}/ack", response_model=NotificationOut)
 def ack(
-    note_id: int, actor: CurrentActor, session: SessionDep, purpose: Purpose = None
+    note_id: PathId, actor: CurrentActor, session: SessionDep, purpose: Purpose = None
 ) -> NotificationOut:
     user = _user(session, actor, purpose or "prevention", Permission.CIS_QUERY)
     return NotificationOut.model_validate(
@@ -453,7 +461,7 @@ def list_hits(
     vault: VaultDep,
     purpose: Purpose = None,
     status: str | None = Query("pending", pattern="^(pending|confirmed|rejected)$"),
-    after: int = Query(0, ge=0),
+    after: AfterId = 0,
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[HitOut]:
     """Screening hits on the caller's authority's filings, for review."""
@@ -469,7 +477,7 @@ class ReviewIn(BaseModel):
 
 @router.post("/hits/{hit_id}/review", response_model=HitOut)
 def review(
-    hit_id: int,
+    hit_id: PathId,
     body: ReviewIn,
     actor: CurrentActor,
     session: SessionDep,
@@ -488,7 +496,7 @@ class HitReportIn(BaseModel):
 
 @router.post("/hits/{hit_id}/reports", status_code=201)
 def hit_report(
-    hit_id: int,
+    hit_id: PathId,
     body: HitReportIn,
     actor: CurrentActor,
     session: SessionDep,
@@ -503,7 +511,7 @@ def hit_report(
 
 @router.get("/hit-reports/{report_id}")
 def read_hit_report(
-    report_id: int,
+    report_id: PathId,
     actor: CurrentActor,
     session: SessionDep,
     vault: VaultDep,
@@ -544,7 +552,7 @@ def review_queue(
     actor: CurrentActor,
     session: SessionDep,
     vault: VaultDep,
-    after: int = Query(0, ge=0),
+    after: AfterId = 0,
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[QueryOut]:
     """The sampled queries awaiting the committee's lawfulness check (CIS-49)."""
@@ -558,7 +566,9 @@ class CheckIn(BaseModel):
 
 
 @router.post("/oversight/queries/{query_id}/check", status_code=201)
-def check(query_id: int, body: CheckIn, actor: CurrentActor, session: SessionDep) -> dict[str, Any]:
+def check(
+    query_id: PathId, body: CheckIn, actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
     c = querylog.check_query(session, actor, query_id, lawful=body.lawful, note=body.note)
     return {"query_id": c.query_id, "lawful": c.lawful}
 

@@ -91,6 +91,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("cis_alerts", schema=None) as batch_op:
         batch_op.create_index("ix_cis_alerts_status_review", ["status", "review_due"], unique=False)
+        batch_op.create_index("ix_cis_alerts_updated_at", ["updated_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_cis_alerts_supplier_id"), ["supplier_id"], unique=False
         )
@@ -457,6 +458,7 @@ def downgrade() -> None:
     op.drop_table("cis_designations")
     with op.batch_alter_table("cis_alerts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cis_alerts_supplier_id"))
+        batch_op.drop_index("ix_cis_alerts_updated_at")
         batch_op.drop_index("ix_cis_alerts_status_review")
 
     op.drop_table("cis_alerts")
