@@ -58,6 +58,9 @@ _PREFILTER = 80.0
 # ... and only if that word is not met in more alert names than this (a frequent forename or
 # trade word in common says nothing: the other words must be alike as well).
 _COMMON_WORD = 150
+# Two words in common make a candidate unless both are met in more alert names than this
+# ("Import & Export", "General Trading", "Van Thang"): then all words must be in common.
+_FREQUENT_WORD = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,8 +322,12 @@ def _word_keys(w: Word) -> list[str]:
 
 
 def word_forms(name: PreparedName) -> list[Word]:
-    """The content words of a name and each run of two short words (Xiao Ming, Abdul Rahman)."""
-    content = [w for w in name.words if not w.particle] or list(name.words)
+    """The content words of a name and each run of two short words (Xiao Ming, Abdul Rahman);
+    all its words if fewer than two are content words (Le Van Thang, Do Trading: Vietnamese
+    surnames that are also particles)."""
+    content = [w for w in name.words if not w.particle]
+    if len(content) < 2:
+        content = list(name.words)
     forms = list(content)
     for x, y in itertools.pairwise(content):
         if len(x.text) <= 5 and len(y.text) <= 5:
@@ -516,8 +523,12 @@ class AlertIndex:
             return found.union(*sets)
         if len(sets) <= 1:
             return found.union(*sets)
-        # two words in common: always scored
-        strong = found.union(*(x & y for x, y in itertools.combinations(sets, 2)))
+        # two words in common, one of them not a frequent one, or every word in common: scored
+        rare = [k for k, x in enumerate(sets) if len(x) <= _FREQUENT_WORD]
+        if rare:
+            strong = found.union(*(sets[k] & y for k in rare for m, y in enumerate(sets) if m != k))
+        else:
+            strong = found.union(set.intersection(*sets))
         # one word in common: scored if that word is not a common one and the names are alike
         weak = list(set().union(*(x for x in sets if len(x) <= _COMMON_WORD)) - strong)
         if weak:
