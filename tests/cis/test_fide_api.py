@@ -335,3 +335,51 @@ def test_cis_34_cli_queries_by_allowed_keys(cli_db: str, cis_world: CisWorld) ->
         fide_app, ["query", "--authority", "DE", "--purpose", "prevention", "--alias", "x"]
     )
     assert r.exit_code == 2 and "CIS-33" in r.output
+
+
+def test_cis_27_api_refuses_penalties_beyond_any_law(api: TestClient, cis_world: CisWorld) -> None:
+    """A penalty past what the columns hold is a typing error named by CIS-27, not a 500
+    from the database's integer overflow."""
+    admin = h(cis_world, "nl-admin")
+    for field, value in (
+        ("max_fine_eur", 10**30),
+        ("max_fine_eur", contraventions.MAX_FINE_EUR + 1),
+        ("max_imprisonment_months", 2**40),
+        ("max_imprisonment_months", contraventions.MAX_IMPRISONMENT_MONTHS + 1),
+    ):
+        item = {"code": "BIG", "description": "smuggling on a grand scale", field: value}
+        r = api.put("/fide/contraventions", json=[*NL_LIST, item], headers=admin)
+        assert r.status_code == 422, (field, value, r.text)
+        assert r.json()["message"].startswith("CIS-27: contravention 'BIG'"), r.text
+        assert field in r.json()["message"]
+    r = api.put(
+        "/fide/contraventions",
+        content='[{"code": "F", "description": "a fine in floating point", "max_fine_eur": 1e30}]',
+        headers=admin | {"Content-Type": "application/json"},
+    )
+    assert r.status_code == 422 and "max_fine_eur" in r.json()["message"], r.text
+    most = {
+        "code": "MOST",
+        "description": "the heaviest",
+        "max_imprisonment_months": contraventions.MAX_IMPRISONMENT_MONTHS,
+        "max_fine_eur": contraventions.MAX_FINE_EUR,
+    }
+    r = api.put("/fide/contraventions", json=[*NL_LIST, most], headers=admin)
+    assert r.status_code == 200, r.text
+    assert r.json()[-1]["max_fine_eur"] == contraventions.MAX_FINE_EUR
+
+
+def test_cis_33_api_unbounded_ids_are_refused_not_a_server_error(
+    api: TestClient, cis_world: CisWorld
+) -> None:
+    """Ids and offsets beyond the database's integers are refused at the door (422)."""
+    who = h(cis_world, "nl-investigator")
+    for huge in (2**31, 2**63, 2**64 + 1, 10**30):
+        assert api.get(f"/fide/records/{huge}", headers=who).status_code == 422
+        patched = api.patch(f"/fide/records/{huge}", json={"reason": "suspected"}, headers=who)
+        assert patched.status_code == 422
+        deleted = api.delete(f"/fide/records/{huge}?why=closed", headers=who)
+        assert deleted.status_code == 422
+        assert api.get(f"/fide/records?offset={huge}", headers=who).status_code == 422
+    assert api.get("/fide/records/2147483647", headers=who).status_code == 404
+    assert api.get("/fide/records?offset=2147483647", headers=who).json()["items"] == []

@@ -16,6 +16,7 @@ from tollgate.audit.tables import AuditEntry
 from tollgate.authorities import service as authorities
 from tollgate.authorities.roles import Permission
 from tollgate.authorities.service import SYSTEM, authenticate
+from tollgate.cis import subjects
 from tollgate.cis.access import CisUser, cleared
 from tollgate.cis.alerts import (
     amend_alert,
@@ -38,11 +39,19 @@ from tollgate.cis.subjects import (
     answer_of,
     decide_request,
     get_request,
+    notes_of,
     positions_asked,
     receive_request,
     state_position,
 )
-from tollgate.cis.tables import CisAlert, CisCopy, CisInaccuracy, CisNotification
+from tollgate.cis.tables import (
+    CisAccessRequest,
+    CisAlert,
+    CisCopy,
+    CisInaccuracy,
+    CisNotification,
+    CisQuery,
+)
 from tollgate.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
 
 from .conftest import CisWorld
@@ -52,7 +61,8 @@ EXTRA_USERS = {
     "be-dpo": ("BE", ["dp_officer"]),
     "europol-analyst": ("EUROPOL", ["cis_analyst"]),
     "eurojust-analyst": ("EUROJUST", ["cis_analyst"]),
-    "eu-supervisor": ("EU-COM", ["supervisor"]),
+    "eu-supervisor": ("EU-COM", ["joint_supervisor"]),
+    "europol-supervisor": ("EUROPOL", ["supervisor"]),
 }
 
 JUSTIFICATION = "previous seizures of undeclared tobacco at the same border crossing"
@@ -155,7 +165,7 @@ def test_cis_42_other_supplier_states_its_position_before_the_answer(cw: CisWorl
         with pytest.raises(Conflict, match=r"CIS-42: .*DE stated a position"):
             decide_request(session, cw.vault, dpo(session, cw), request.id)
         with pytest.raises(NotAuthorised, match="CIS-42: only the supplier"):
-            state_position(session, dpo(session, cw), request.id, alert_id=held.id)
+            state_position(session, cw.vault, dpo(session, cw), request.id, alert_id=held.id)
 
         de_dpo = dpo(session, cw, "de-dpo")
         assert positions_asked(session, de_dpo) == [
@@ -170,7 +180,7 @@ def test_cis_42_other_supplier_states_its_position_before_the_answer(cw: CisWorl
         ]
         with pytest.raises(NotFound):  # the supplier does not see the request itself
             get_request(session, de_dpo, request.id)
-        state_position(session, de_dpo, request.id, alert_id=held.id)
+        state_position(session, cw.vault, de_dpo, request.id, alert_id=held.id)
         assert positions_asked(session, de_dpo) == []
         assert get_request(session, dpo(session, cw), request.id).status == "ready"
         back = session.scalar(
@@ -233,6 +243,7 @@ def test_cis_42_refusals_read_the_same_as_nothing_held(cw: CisWorld) -> None:
             if name == "investigation":
                 state_position(
                     session,
+                    cw.vault,
                     dpo(session, cw, "de-dpo"),
                     request.id,
                     alert_id=a_investigated.id,
@@ -241,6 +252,7 @@ def test_cis_42_refusals_read_the_same_as_nothing_held(cw: CisWorld) -> None:
             if name == "objection":
                 state_position(
                     session,
+                    cw.vault,
                     dpo(session, cw, "de-dpo"),
                     request.id,
                     alert_id=a_objected.id,
@@ -344,7 +356,7 @@ def test_cis_43_supplier_corrects_inaccurate_data_on_request(cw: CisWorld) -> No
         )
         assert {"inaccuracy_reported", "data_subject_request"} <= kinds
 
-        state_position(session, dpo(session, cw, "de-dpo"), request.id, alert_id=held.id)
+        state_position(session, cw.vault, dpo(session, cw, "de-dpo"), request.id, alert_id=held.id)
         with pytest.raises(Conflict, match=r"CIS-43: .*correct or delete"):
             decide_request(session, cw.vault, dpo(session, cw), request.id)
         resolve_inaccuracy(
@@ -401,11 +413,155 @@ def test_cis_43_an_alert_deleted_meanwhile_settles_the_request(cw: CisWorld) -> 
             subject=who,
             details="the alert is based on a stolen passport",
         )
-        state_position(session, dpo(session, cw, "de-dpo"), request.id, alert_id=held.id)
+        state_position(session, cw.vault, dpo(session, cw, "de-dpo"), request.id, alert_id=held.id)
         delete_alert(session, officer(session, cw, "de-cis"), held.id, why="court ruling")
         answer = decide_request(session, cw.vault, dpo(session, cw), request.id)
         assert request.decision == "carried_out"
         assert answer.data == [{"supplier": "DE", "outcome": "deleted"}]
+
+
+def test_cis_43_a_restricted_alert_is_erased_on_request(cw: CisWorld) -> None:
+    """An alert moved to the restricted area still matches, and its supplier must still
+    delete it (CIS-43): the request is registered, not refused, and names no alert."""
+    with cw.factory() as session, session.begin():
+        who = person("Schneider")
+        held = alert(session, cw, "de-cis", who)
+        held.status = "restricted"  # moved at a missed review (CIS-23)
+        session.flush()
+        request = receive_request(
+            session,
+            cw.vault,
+            dpo(session, cw),
+            kind="erasure",
+            subject=who,
+            details="the alert confuses me with my late father",
+        )
+        (position,) = request.positions
+        report = session.get(CisInaccuracy, position["report"])
+        assert report is not None and report.alert_id == held.id and report.status == "open"
+        assert report.ground == "unlawful" and "Schneider" not in report.evidence
+        told = session.scalar(
+            select(CisNotification).where(
+                CisNotification.kind == "inaccuracy_reported",
+                CisNotification.recipient_id == held.supplier_id,
+            )
+        )
+        assert told is not None and told.body["report"] == report.id
+        state_position(session, cw.vault, dpo(session, cw, "de-dpo"), request.id, alert_id=held.id)
+        with pytest.raises(Conflict, match=r"CIS-43: .*correct or delete"):
+            decide_request(session, cw.vault, dpo(session, cw), request.id)
+
+        # the supplier resolves it by the usual path, which takes its restricted alert
+        resolve_inaccuracy(
+            session, cw.vault, officer(session, cw, "de-cis"), report.id, outcome="deleted"
+        )
+        assert held.status == "deleted" and held.sealed is None
+        answer = decide_request(session, cw.vault, dpo(session, cw), request.id)
+        assert request.decision == "carried_out"
+        assert answer.data == [{"supplier": "DE", "outcome": "deleted"}]
+
+
+def test_cis_43_a_restricted_alert_is_corrected_in_place_on_request(cw: CisWorld) -> None:
+    with cw.factory() as session, session.begin():
+        who = person("Richter", "1966-01-30")
+        held = alert(session, cw, "nl-cis", who)
+        held.status = "restricted"
+        session.flush()
+        request = receive_request(
+            session,
+            cw.vault,
+            dpo(session, cw),
+            kind="rectification",
+            subject=who,
+            details="my forenames are Jan Willem, not Jan",
+        )
+        (position,) = request.positions
+        resolve_inaccuracy(
+            session,
+            cw.vault,
+            officer(session, cw),
+            position["report"],
+            outcome="corrected",
+            changes={"person": {"forenames": "Jan Willem"}},
+        )
+        assert held.status == "restricted"  # corrected, still out of the users' reach
+        corrected = content_of(cw.vault, held).person
+        assert corrected is not None and corrected["forenames"] == "Jan Willem"
+        decide_request(session, cw.vault, dpo(session, cw), request.id)
+        assert request.decision == "carried_out"
+
+
+def test_cis_47_a_data_subject_request_is_recorded_as_a_query(cw: CisWorld) -> None:
+    """A request searches the CIS by a person's identity: recorded like any query, with
+    the keys sealed and the number of alerts found."""
+    with cw.factory() as session, session.begin():
+        who = person("Keller", address="Lindenweg 3, Bonn")
+        alert(session, cw, "de-cis", who)
+        alert(session, cw, "nl-cis", who)
+        receive_request(session, cw.vault, dpo(session, cw), kind="access", subject=who)
+        (logged,) = session.scalars(select(CisQuery).where(CisQuery.kind == "subject_request"))
+        assert (logged.actor, logged.authority, logged.results) == ("nl-dpo", "NL", 2)
+        assert "Keller" not in logged.sealed_criteria
+        criteria = cw.vault.open(logged.sealed_criteria)
+        assert criteria["surname"] == "Keller" and criteria["date_of_birth"] == "1975-04-12"
+        assert "address" not in criteria  # only what the search used
+
+
+def test_cis_42_a_positions_note_is_sealed(cw: CisWorld) -> None:
+    """Free text may name someone: the note goes into the request's sealed part; the clear
+    positions say only that there is one."""
+    note = "Her brother Karl Lang is under investigation in Munich"
+    with cw.factory() as session, session.begin():
+        who = person("Lang")
+        held = alert(session, cw, "de-cis", who)
+        request = receive_request(session, cw.vault, dpo(session, cw), kind="access", subject=who)
+        state_position(
+            session,
+            cw.vault,
+            dpo(session, cw, "de-dpo"),
+            request.id,
+            alert_id=held.id,
+            note=note,
+        )
+        session.flush()
+        stored = session.get(CisAccessRequest, request.id)
+        assert stored is not None
+        assert "Karl" not in json.dumps(stored.positions)
+        assert "Karl" not in stored.sealed_subject
+        assert stored.positions[0]["noted"] is True
+        assert notes_of(cw.vault, stored) == {held.id: note}
+        answer = decide_request(session, cw.vault, dpo(session, cw), request.id)
+        assert notes_of(cw.vault, stored) == {held.id: note}  # kept through the answer
+        assert answer_of(cw.vault, stored) == answer
+
+
+def test_cis_42_positions_asked_are_paged_by_request(
+    cw: CisWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Filtered and paged in SQL: requests already answered or received by the asked
+    authority itself are not read, and a page stops at its limit."""
+    monkeypatch.setattr(subjects, "BATCH", 2)  # several queries for one page
+    with cw.factory() as session, session.begin():
+        requests = []
+        for name in ("Adler", "Braun", "Fischer", "Maier"):
+            who = person(name)
+            alert(session, cw, "de-cis", who)
+            if name == "Braun":  # received by DE itself: nothing to ask DE
+                alert(session, cw, "nl-cis", who)
+                received_by = dpo(session, cw, "de-dpo")
+            else:
+                received_by = dpo(session, cw)
+            requests.append(
+                receive_request(session, cw.vault, received_by, kind="access", subject=who).id
+            )
+        de_dpo = dpo(session, cw, "de-dpo")
+        first = positions_asked(session, de_dpo, limit=1)
+        assert [p["request"] for p in first] == [requests[0]]
+        rest = positions_asked(session, de_dpo, after=first[-1]["request"], limit=5)
+        assert [p["request"] for p in rest] == [requests[2], requests[3]]
+        assert positions_asked(session, de_dpo, after=requests[3]) == []
+        with pytest.raises(ValidationFailed, match="CIS-42"):
+            positions_asked(session, de_dpo, limit=0)
 
 
 def test_cis_43_a_request_states_what_is_wrong(cw: CisWorld) -> None:
@@ -442,6 +598,35 @@ def test_cis_40_analyst_copies_another_suppliers_alert(cw: CisWorld) -> None:
         assert entry is not None
         assert entry.detail["dropped_fields"] == ["address", "date_of_birth", "forenames"]
         assert [c.id for c in list_copies(session, user)] == [copy.id]
+
+
+def test_cis_41_the_copy_review_list_is_paged_by_key(cw: CisWorld) -> None:
+    """Paged in SQL by (review_due, id), so a page never loads the authority's every copy
+    and a review on one page makes the next skip nothing."""
+    with cw.factory() as session, session.begin():
+        user = analyst(session, cw)
+        made = []
+        for n, copied_on in enumerate((date(2025, 5, 1), date(2025, 3, 1), date(2025, 3, 1))):
+            held = alert(session, cw, "de-cis", person(f"Paged{n}"))
+            made.append(
+                copy_alert(
+                    session,
+                    cw.vault,
+                    user,
+                    held.id,
+                    system="risk_management",
+                    service="risk analysis centre",
+                    today=copied_on,
+                )
+            )
+        order = [made[1].id, made[2].id, made[0].id]
+        first = list_copies(session, user, limit=2)
+        assert [c.id for c in first] == order[:2]
+        last = first[-1]
+        rest = list_copies(session, user, after=(last.review_due, last.id), limit=2)
+        assert [c.id for c in rest] == order[2:]
+        with pytest.raises(ValidationFailed, match="CIS-41"):
+            list_copies(session, user, limit=0)
 
 
 def test_cis_40_who_may_copy_what_and_where(cw: CisWorld) -> None:
@@ -574,6 +759,29 @@ def test_cis_44_inspection_reads_content_and_is_audited(cw: CisWorld) -> None:
 
         with pytest.raises(NotAuthorised, match="CIS-44"):
             inspect(session, cw.vault, authenticate(session, cw.tokens["nl-cis"]), why="curious")
+
+
+def test_cis_44_a_supervisor_at_an_eu_body_inspects_only_that_bodys_alerts(
+    cw: CisWorld,
+) -> None:
+    """Europol's own data-protection supervisor is a national-style ``supervisor`` at an
+    EU body, not the joint supervisory authority: it sees Europol's alerts, no Member
+    State's; the joint one is a role (``joint_supervisor``), wherever it sits."""
+    with cw.factory() as session, session.begin():
+        nl = alert(session, cw, "nl-cis", person("Dutch"))
+        de = alert(session, cw, "de-cis", person("German"))
+        europol = alert(session, cw, "europol-cis", person("Europol"))
+        supervisor = authenticate(session, cw.tokens["europol-supervisor"])
+        page = inspect(session, cw.vault, supervisor, why="Europol's own audit")
+        assert [a.reference for a in page.alerts] == [europol.reference]
+        assert page.next_after is None
+        with pytest.raises(NotAuthorised, match="CIS-44"):
+            inspect(
+                session, cw.vault, authenticate(session, cw.tokens["europol-cis"]), why="curious"
+            )
+        joint = authenticate(session, cw.tokens["eu-supervisor"])
+        seen = {a.reference for a in inspect(session, cw.vault, joint, why="joint review").alerts}
+        assert {nl.reference, de.reference, europol.reference} <= seen
 
 
 def test_cis_44_inspectors_cannot_write(cw: CisWorld) -> None:

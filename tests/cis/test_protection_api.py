@@ -350,6 +350,7 @@ def test_cis_42_data_subject_access_via_api(api: TestClient, cw: CisWorld) -> No
     ready = api.get(f"/cis/subject-requests/{rid}", headers=cw.headers("nl-dpo"))
     assert ready.json()["status"] == "ready"
     assert ready.json()["positions"][0]["stated_at"] is not None
+    assert ready.json()["positions"][0]["note"] == "no objection"  # opened from the seal
     answer = api.post(
         f"/cis/subject-requests/{rid}/decision", json={}, headers=cw.headers("nl-dpo")
     )
@@ -504,6 +505,67 @@ def test_cis_43_erasure_via_api(api: TestClient, cw: CisWorld) -> None:
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["data"] == [{"supplier": "NL", "outcome": "deleted"}]
+
+
+def test_cis_43_erasure_of_a_restricted_alert_via_api(api: TestClient, cw: CisWorld) -> None:
+    """A request matching an alert in the restricted area is registered (201), not
+    refused with a 404 naming the alert; the supplier then erases it."""
+    held = enter(cw, "de-cis", "Wagner", on=today() - timedelta(days=400))
+    with cw.factory() as session, session.begin():
+        assert run_retention(session, today=today()).moved == 1
+    created = api.post(
+        "/cis/subject-requests",
+        json={
+            "kind": "erasure",
+            "subject": {"surname": "Wagner", "forenames": "Jan", "date_of_birth": "1975-04-12"},
+            "details": "the alert rests on a stolen identity",
+        },
+        headers=cw.headers("nl-dpo"),
+    )
+    assert created.status_code == 201, created.text
+    assert str(held) not in created.json().get("message", "")
+    rid = created.json()["id"]
+    stated = api.post(
+        f"/cis/subject-requests/{rid}/positions",
+        json={"alert_id": held},
+        headers=cw.headers("de-dpo"),
+    )
+    assert stated.status_code == 201, stated.text
+    with cw.factory() as session, session.begin():
+        report = session.scalar(select(CisInaccuracy).where(CisInaccuracy.alert_id == held))
+        assert report is not None and report.status == "open"
+        officer = cleared(
+            session, authenticate(session, cw.tokens["de-cis"]), Permission.CIS_ENTER, "prevention"
+        )
+        resolve_inaccuracy(session, cw.vault, officer, report.id, outcome="deleted")
+    answer = api.post(
+        f"/cis/subject-requests/{rid}/decision", json={}, headers=cw.headers("nl-dpo")
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"] == [{"supplier": "DE", "outcome": "deleted"}]
+
+
+def test_cis_42_positions_asked_paged_via_api(api: TestClient, cw: CisWorld) -> None:
+    held = [enter(cw, "de-cis", name) for name in ("Adler", "Braun")]
+    rids = [
+        api.post(
+            "/cis/subject-requests",
+            json={
+                "kind": "access",
+                "subject": {"surname": name, "forenames": "Jan", "date_of_birth": "1975-04-12"},
+            },
+            headers=cw.headers("nl-dpo"),
+        ).json()["id"]
+        for name in ("Adler", "Braun")
+    ]
+    de = cw.headers("de-dpo")
+    first = api.get("/cis/subject-requests/positions?limit=1", headers=de)
+    assert first.status_code == 200, first.text
+    assert [(p["request"], p["alert_id"]) for p in first.json()] == [(rids[0], held[0])]
+    rest = api.get(f"/cis/subject-requests/positions?after={rids[0]}", headers=de)
+    assert [(p["request"], p["alert_id"]) for p in rest.json()] == [(rids[1], held[1])]
+    for bad in ("limit=0", "limit=100000", f"after={2**63}", "after=-1"):
+        assert api.get(f"/cis/subject-requests/positions?{bad}", headers=de).status_code == 422
 
 
 # --- CIS-40, CIS-41: copies -------------------------------------------------------------

@@ -13,11 +13,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from cis.conftest import CisWorld
+from factories import container, goods, import_h1
 from tollgate.audit.tables import AuditEntry
 from tollgate.authorities import service as authorities
 from tollgate.authorities.roles import Permission
 from tollgate.authorities.service import SYSTEM, Actor, authenticate, get_authority
-from tollgate.cis import retention
+from tollgate.cis import hits, retention
 from tollgate.cis.access import CisUser, cleared
 from tollgate.cis.alerts import amend_alert, enter_alert
 from tollgate.cis.notifications import inbox
@@ -29,8 +30,10 @@ from tollgate.cis.retention import (
     review_queue,
     run_retention,
 )
-from tollgate.cis.tables import CisAlert, CisAlertKey, CisNotification
+from tollgate.cis.tables import CisAlert, CisAlertKey, CisHit, CisNotification
 from tollgate.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
+from tollgate.intake.service import submit
+from tollgate.risk import service as risk
 
 #: day 0: the review falls on day 365 (2025-01-09), the notice month opens on day 334
 DAY0 = date(2024, 1, 10)
@@ -412,14 +415,44 @@ def test_cis_25_supervisory_authority_reads_its_own_member_states_restricted_ent
             read_restricted(session, cis_world.vault, supervisor, nl_alert, "curiosity")
         listed = list_restricted(session, supervisor, purpose="accuracy")
         assert [e.alert_id for e in listed] == [nl_alert]
-        # a supervisor at an EU body is the joint supervisory authority: every entry
+        # the joint supervisory authority (its role, not its authority) reads every entry
         authorities.create_user(
-            session, actor=SYSTEM, authority_code="EU-COM", username="jsa", roles=["supervisor"]
+            session,
+            actor=SYSTEM,
+            authority_code="EU-COM",
+            username="jsa",
+            roles=["joint_supervisor"],
         )
-        joint = Actor("jsa", committee_id(session), "EU-COM", frozenset({"supervisor"}))
+        joint = Actor("jsa", committee_id(session), "EU-COM", frozenset({"joint_supervisor"}))
         assert read_restricted(session, cis_world.vault, joint, de_alert, "accuracy").content
         listed = list_restricted(session, joint, purpose="lawfulness")
         assert [e.alert_id for e in listed] == [nl_alert, de_alert]
+
+
+def test_cis_25_a_supervisor_at_an_eu_body_reads_only_that_bodys_restricted_entries(
+    cis_world: CisWorld,
+) -> None:
+    """Europol's own data-protection supervisor is not the joint supervisory authority:
+    being at an EU body gives no view of the Member States' restricted entries."""
+    nl_alert, de_alert = restricted_pair(cis_world)
+    europol_alert = enter(cis_world, "europol-cis", n=3)
+    assert run(cis_world, day(365)).moved == 1
+    with cis_world.factory() as session, session.begin():
+        authorities.create_user(
+            session,
+            actor=SYSTEM,
+            authority_code="EUROPOL",
+            username="europol-supervisor",
+            roles=["supervisor"],
+        )
+        europol = get_authority(session, "EUROPOL").id
+        supervisor = Actor("europol-supervisor", europol, "EUROPOL", frozenset({"supervisor"}))
+        listed = list_restricted(session, supervisor, purpose="lawfulness")
+        assert [e.alert_id for e in listed] == [europol_alert]
+        for other in (nl_alert, de_alert):
+            with pytest.raises(NotAuthorised, match="CIS-25"):
+                read_restricted(session, cis_world.vault, supervisor, other, "accuracy")
+        assert read_restricted(session, cis_world.vault, supervisor, europol_alert, "accuracy")
 
 
 def committee_id(session: Session) -> int:
@@ -535,3 +568,47 @@ def test_cis_22_to_25_retention_run_works_in_pages(
     assert run(cis_world, day(730)).deleted == 10
     assert run(cis_world, day(731)).deleted == 3
     assert {alert_row(cis_world, i).status for i in ids + later} == {"deleted"}
+
+
+def test_cis_25_the_move_withdraws_the_alerts_pending_hits(cis_world: CisWorld) -> None:
+    """A moved alert is out of every user's reach, so the hit a reviewer has yet to look
+    at goes with it: withdrawn, and what it said the alert matched wiped."""
+    box = container("RET", 5)
+    with cis_world.factory() as session, session.begin():
+        moved, _ = enter_alert(
+            session,
+            cis_world.vault,
+            officer(session, cis_world, "nl-cis"),
+            category="means_of_transport",
+            action="sighting_and_reporting",
+            reason="container used for counterfeit shoes",
+            subject={"containers": [box]},
+            today=DAY0,
+        )
+        records = [
+            import_h1(
+                lrn="MOVED-BOX",
+                htd=None,
+                goods_items=[goods(commodity_code="64039900", containers=[box])],
+            )
+        ]
+        results = submit(session, actor=SYSTEM, records=records)
+        assert all(r.outcome.filing_id for r in results), [r.outcome.errors for r in results]
+    risk.assess_pending(cis_world.factory, actor=SYSTEM)
+    with cis_world.factory() as session, session.begin():
+        hits.screen_pending(session, cis_world.vault)
+
+    def pending() -> list[str]:
+        with cis_world.factory() as session:
+            reviewer = cleared(
+                session, actor(session, cis_world, "nl-cis"), Permission.CIS_REVIEW, "prevention"
+            )
+            return [h.alert_reference for h in hits.hits_for(session, cis_world.vault, reviewer)]
+
+    assert pending() == [moved.reference]
+    assert run(cis_world, day(365)).moved == 1
+    assert pending() == []
+    with cis_world.factory() as session:
+        (hit,) = session.scalars(select(CisHit).where(CisHit.alert_id == moved.id))
+        assert hit.status == "withdrawn"
+        assert hit.sealed_detail == ""

@@ -161,13 +161,36 @@ def copy_person(session: Session, vault: Vault, user: CisUser, copy_id: int) -> 
     return person
 
 
-def list_copies(session: Session, user: CisUser, *, include_deleted: bool = False) -> list[CisCopy]:
-    """The authority's copies, oldest review first: the review list."""
+#: the most copies one call of ``list_copies`` returns
+MAX_PAGE = 1_000
+
+
+def list_copies(
+    session: Session,
+    user: CisUser,
+    *,
+    include_deleted: bool = False,
+    after: tuple[date, int] | None = None,
+    limit: int = 100,
+) -> list[CisCopy]:
+    """The authority's copies, oldest review first: the review list (CIS-41).
+
+    Paged by key in SQL, like ``retention.review_queue``: pass the last item's
+    ``(review_due, id)`` as ``after``. An offset would skip copies whenever a review on
+    the previous page moved one further down the list; loading every copy to page them
+    here would grow with the ten years a copy may live."""
     _analyst(user, None)
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed(f"CIS-41: a page holds 1 to {MAX_PAGE} copies")
     query = select(CisCopy).where(CisCopy.authority_id == user.authority.id)
     if not include_deleted:
         query = query.where(CisCopy.deleted_at.is_(None))
-    return list(session.scalars(query.order_by(CisCopy.review_due, CisCopy.id)))
+    if after is not None:
+        due, last_id = after
+        query = query.where(
+            (CisCopy.review_due > due) | ((CisCopy.review_due == due) & (CisCopy.id > last_id))
+        )
+    return list(session.scalars(query.order_by(CisCopy.review_due, CisCopy.id).limit(limit)))
 
 
 def review_copy(

@@ -5,9 +5,12 @@ and the write paths elsewhere (``alerts``, ``copies``, ``subjects``) each requir
 permission the inspecting roles do not hold (cis_enter, cis_copy, cis_data_protection),
 so a supervisor's or the committee's call there is refused.
 
-Who sees what: a national supervisory authority inspects the alerts its own authority
-supplied (its Member State's data, art. 24); the joint supervisory authority (a
-supervisor of an EU body, art. 25) and the committee (art. 23) see every alert. Restricted
+Who sees what: a national supervisory authority (role ``supervisor``) inspects the alerts
+its own authority supplied (its Member State's data, art. 24); the joint supervisory
+authority (role ``joint_supervisor``, art. 25) and the committee (art. 23) see every alert.
+The wider scope hangs on the role, never on the kind of authority: Europol's or Eurojust's
+own data-protection supervisor is a ``supervisor`` at an EU body and oversees that body's
+data only, not every Member State's. Restricted
 alerts are included: reading them to check accuracy and lawfulness is what the
 restricted area exists for (CIS-25). Every inspection is audited, with what was read.
 """
@@ -67,7 +70,18 @@ class InspectionPage:
     next_after: int | None
 
 
-def _scope(session: Session, actor: Actor) -> int | None:
+#: the joint supervisory authority's role: the one supervisor that sees every supplier
+JOINT_SUPERVISOR = "joint_supervisor"
+
+
+def joint_supervisor(actor: Actor) -> bool:
+    """Whether the actor inspects as the joint supervisory authority (CIS-44, art. 25).
+    Asked of the role, not of the authority's kind: a ``supervisor`` at Europol is
+    Europol's own data-protection supervisor and sees Europol's alerts only."""
+    return actor.can(Permission.CIS_INSPECT) and JOINT_SUPERVISOR in actor.roles
+
+
+def _scope(actor: Actor) -> int | None:
     """The supplier an inspector is limited to, or None for every supplier."""
     if actor.can(Permission.CIS_OVERSIGHT) or actor.authority_id is None:
         return None
@@ -75,8 +89,7 @@ def _scope(session: Session, actor: Actor) -> int | None:
         raise NotAuthorised(
             f"CIS-44: user {actor.username!r} is neither a supervisory authority nor the committee"
         )
-    authority = session.get(Authority, actor.authority_id)
-    if authority is not None and authority.kind == "eu_body":
+    if joint_supervisor(actor):
         return None
     return actor.authority_id
 
@@ -109,7 +122,7 @@ def inspect(
         raise ValidationFailed(f"CIS-44: status is one of {list(STATUSES)}")
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationFailed(f"CIS-44: a page holds 1 to {MAX_PAGE} alerts")
-    scope = _scope(session, actor)
+    scope = _scope(actor)
     query = (
         select(CisAlert, Authority.code)
         .join(Authority, Authority.id == CisAlert.supplier_id)

@@ -37,6 +37,7 @@ from tollgate.authorities.service import Actor
 from tollgate.authorities.tables import Authority
 from tollgate.cis import copies, inspection, retention, strategic, subjects
 from tollgate.cis.access import CisUser, cleared
+from tollgate.cis.crypto import Vault
 from tollgate.cis.tables import CisAccessRequest, CisAlert, CisCopy
 from tollgate.errors import NotAuthorised, ValidationFailed
 
@@ -298,7 +299,16 @@ def _answer(answer: subjects.Answer) -> AnswerOut:
     return AnswerOut.model_validate(answer, from_attributes=True)
 
 
-def _request(request: CisAccessRequest, answer: subjects.Answer | None) -> SubjectRequestOut:
+def _position(p: dict[str, Any], notes: dict[int, str]) -> PositionOut:
+    """A position with its note opened from the request's sealed part (the clear JSON
+    says only whether there is one)."""
+    return PositionOut.model_validate(p | {"note": notes.get(p["alert_id"])})
+
+
+def _request(
+    request: CisAccessRequest, answer: subjects.Answer | None, vault: Vault
+) -> SubjectRequestOut:
+    notes = subjects.notes_of(vault, request)
     return SubjectRequestOut(
         id=request.id,
         kind=request.kind,
@@ -307,7 +317,7 @@ def _request(request: CisAccessRequest, answer: subjects.Answer | None) -> Subje
         decided_at=request.decided_at,
         decided_by=request.decided_by,
         decision=request.decision,
-        positions=[PositionOut.model_validate(p) for p in request.positions],
+        positions=[_position(p, notes) for p in request.positions],
         answer=_answer(answer) if answer is not None else None,
     )
 
@@ -327,7 +337,7 @@ def receive_request(
     request = subjects.receive_request(
         session, vault, user, kind=body.kind, subject=body.subject, details=body.details
     )
-    return _request(request, None)
+    return _request(request, None, vault)
 
 
 class AskedOut(BaseModel):
@@ -345,12 +355,17 @@ class AskedOut(BaseModel):
 # registered before /subject-requests/{request_id}, which would otherwise take "positions"
 @router.get("/subject-requests/positions", response_model=list[AskedOut])
 def positions_asked(
-    actor: CurrentActor, session: SessionDep, purpose: Purpose = None
+    actor: CurrentActor,
+    session: SessionDep,
+    purpose: Purpose = None,
+    after: After = 0,
+    limit: Annotated[int, Query(ge=1, le=subjects.PAGE)] = 100,
 ) -> list[AskedOut]:
     """The positions other authorities wait for from the caller's authority, oldest
-    request first (CIS-42)."""
+    request first (CIS-42); paged by request (``after`` the last item's ``request``)."""
     user = _officer(session, actor, purpose, "CIS-42")
-    return [AskedOut.model_validate(p) for p in subjects.positions_asked(session, user)]
+    asked = subjects.positions_asked(session, user, after=after, limit=limit)
+    return [AskedOut.model_validate(p) for p in asked]
 
 
 @router.get("/subject-requests/{request_id}", response_model=SubjectRequestOut)
@@ -365,7 +380,7 @@ def get_request(
     given."""
     user = _officer(session, actor, purpose, "CIS-42")
     request = subjects.get_request(session, user, request_id)
-    return _request(request, subjects.answer_of(vault, request))
+    return _request(request, subjects.answer_of(vault, request), vault)
 
 
 class PositionIn(BaseModel):
@@ -396,6 +411,7 @@ def state_position(
     body: PositionIn,
     actor: CurrentActor,
     session: SessionDep,
+    vault: VaultDep,
     purpose: Purpose = None,
 ) -> PositionStatedOut:
     """The supplier states whether it objects and whether an investigation is ongoing
@@ -403,6 +419,7 @@ def state_position(
     user = _officer(session, actor, purpose, "CIS-42")
     request = subjects.state_position(
         session,
+        vault,
         user,
         request_id,
         alert_id=body.alert_id,
@@ -417,7 +434,7 @@ def state_position(
         alert=entry["alert"],
         objects=entry["objects"],
         investigation_ongoing=entry["investigation_ongoing"],
-        note=entry["note"],
+        note=subjects.notes_of(vault, request).get(body.alert_id),
         stated_at=entry.get("stated_at"),
     )
 
@@ -542,10 +559,10 @@ def list_copies(
     paged by (review_due, id) like ``/reviews``."""
     user = _analyst(session, actor, purpose)
     key = _key(after_due, after_id, "CIS-41")
-    rows = copies.list_copies(session, user, include_deleted=include_deleted)
-    if key is not None:
-        rows = [c for c in rows if (c.review_due, c.id) > key]
-    return [_copy(c) for c in rows[:limit]]
+    rows = copies.list_copies(
+        session, user, include_deleted=include_deleted, after=key, limit=limit
+    )
+    return [_copy(c) for c in rows]
 
 
 class CopyPersonOut(BaseModel):

@@ -25,8 +25,9 @@ can walk a timeline; the ``*_at`` columns record the real moment each step happe
 Restricted entries are read only by the committee's representative (``CIS_OVERSIGHT``)
 and supervisory authorities (``CIS_INSPECT``), only to check accuracy or lawfulness, and
 every read is audited. A national supervisory authority oversees its own Member State's
-data (art. 24 of the Decision), so it reads the restricted entries its authority supplied;
-the joint supervisory authority (a supervisor at an EU body, art. 25) and the committee's
+data (art. 24 of the Decision), so it reads the restricted entries its authority supplied
+(a ``supervisor`` at an EU body included: it oversees that body's data only); the joint
+supervisory authority (role ``joint_supervisor``, art. 25) and the committee's
 representative read all of them, as in ``inspection``. Unlike there, the platform
 operator (``SYSTEM``) is refused: it holds every role but is neither of the two readers
 the Decision names.
@@ -45,10 +46,10 @@ from sqlalchemy.orm import Session
 from tollgate.audit.log import record
 from tollgate.authorities.roles import Permission
 from tollgate.authorities.service import SYSTEM, Actor
-from tollgate.authorities.tables import Authority
 from tollgate.cis.access import CisUser
-from tollgate.cis.alerts import REVIEW_EVERY, Content, content_of, erase
+from tollgate.cis.alerts import REVIEW_EVERY, Content, content_of, erase, withdraw_hits
 from tollgate.cis.crypto import Vault
+from tollgate.cis.inspection import joint_supervisor
 from tollgate.cis.notifications import notify
 from tollgate.cis.tables import CisAlert
 from tollgate.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
@@ -254,7 +255,11 @@ def _send_notices(session: Session, today: date) -> int:
 
 
 def _move(session: Session, today: date) -> int:
-    """CIS-23/25: at the deadline without a keep decision, into the restricted area."""
+    """CIS-23/25: at the deadline without a keep decision, into the restricted area.
+
+    The alert's pending hits are withdrawn with it (``alerts.withdraw_hits``): a moved
+    entry is out of reach of every user, so a reviewer must not go on seeing, in a hit,
+    the data the alert no longer shows, nor act on an alert that no longer stands."""
     query = select(CisAlert).where(CisAlert.status == "active", CisAlert.review_due <= today)
     moved = 0
     for page in _pages(session, query):
@@ -265,6 +270,7 @@ def _move(session: Session, today: date) -> int:
             alert.delete_after = today + RESTRICTED_FOR
             alert.updated_at = now
             alert.updated_by = SYSTEM.username
+            withdrawn = withdraw_hits(session, alert.id)
             detail = {
                 "alert": alert.reference,
                 "review_due": alert.review_due.isoformat(),
@@ -282,7 +288,7 @@ def _move(session: Session, today: date) -> int:
                 action="cis_move_to_restricted",
                 object_type="cis_alert",
                 object_id=alert.reference,
-                detail=detail,
+                detail=detail | {"hits": withdrawn},
             )
             moved += 1
     return moved
@@ -355,11 +361,11 @@ class _Overseer:
     scope: int | None
 
 
-def _overseer(session: Session, actor: Actor, purpose: str) -> _Overseer:
+def _overseer(actor: Actor, purpose: str) -> _Overseer:
     """In which capacity, and over whose entries, the actor reads the restricted area;
     or a refusal naming CIS-25. Scopes follow ``inspection``: a national supervisory
-    authority its own Member State's entries, the joint one (a supervisor at an EU body)
-    and the committee all of them."""
+    authority its own Member State's entries, the joint one (``joint_supervisor``) and
+    the committee all of them."""
     if actor.authority_id is None:
         raise NotAuthorised(
             "CIS-25: restricted entries are read by the committee's representative or a "
@@ -368,9 +374,11 @@ def _overseer(session: Session, actor: Actor, purpose: str) -> _Overseer:
     if actor.can(Permission.CIS_OVERSIGHT):
         who = _Overseer("committee", None)
     elif actor.can(Permission.CIS_INSPECT):
-        authority = session.get(Authority, actor.authority_id)
-        joint = authority is not None and authority.kind == "eu_body"
-        who = _Overseer("supervisory_authority", None if joint else actor.authority_id)
+        joint = joint_supervisor(actor)
+        who = _Overseer(
+            "joint_supervisory_authority" if joint else "supervisory_authority",
+            None if joint else actor.authority_id,
+        )
     else:
         raise NotAuthorised(
             f"CIS-25: user {actor.username!r} may not read the restricted area; only the "
@@ -402,7 +410,7 @@ def list_restricted(
     """The restricted area's index for an accuracy or lawfulness check (CIS-25): what is
     there and until when, without content. A supervisory authority sees its own
     authority's entries. Paged by id (``after`` the last one seen); audited."""
-    who = _overseer(session, actor, purpose)
+    who = _overseer(actor, purpose)
     query = select(CisAlert).where(CisAlert.status == "restricted", CisAlert.id > after)
     if who.scope is not None:
         query = query.where(CisAlert.supplier_id == who.scope)
@@ -424,7 +432,7 @@ def read_restricted(
     """Open a restricted entry to check its accuracy or lawfulness (CIS-25): the
     committee's representative, or the supervisory authority of the supplier; nobody
     else, not even the supplier. Each read is audited with its purpose."""
-    who = _overseer(session, actor, purpose)
+    who = _overseer(actor, purpose)
     alert = session.get(CisAlert, alert_id)
     if alert is None or alert.status != "restricted":
         raise NotFound(f"no restricted CIS alert {alert_id}")

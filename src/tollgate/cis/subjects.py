@@ -14,7 +14,21 @@ reasons are kept on the request and in the audit trail, for the supervisory auth
 
 Rectification and erasure reuse the supplier's correction path (CIS-18/19): each matching
 alert gets an inaccuracy report, which the supplier's CIS officers resolve by correcting,
-deleting or rejecting; the request records what came of it.
+deleting or rejecting (``alerts.resolve_inaccuracy``); the request records what came of it.
+An alert in the restricted area gets its report too: CIS-43 binds the supplier for
+restricted data as well, and the person cannot be told to wait for the end of the
+restricted year. ``alerts.report_inaccuracy`` reaches active alerts only (the restricted
+area is out of every user's reach), so the report is written here directly; the supplier
+resolves it by the same path, which takes a restricted alert of its own (correcting it in
+place, where it stays restricted, or erasing it). Should the supplier not act, the
+retention deletion at the end of the year settles the request (``_report_open``).
+
+A request is a search of the CIS by a person's identity, so it is recorded with the
+queries (CIS-47, kind ``subject_request``) and may be drawn for the committee's check.
+
+A supplier's note on its position may say something about the person or the case, so it
+is sealed with the request (``notes`` in ``sealed_subject``); the positions, which are
+clear JSON, say only whether a note was given.
 """
 
 from __future__ import annotations
@@ -39,10 +53,15 @@ from tollgate.cis.alerts import (
 from tollgate.cis.categories import NAME_FIELDS, Action, Category
 from tollgate.cis.crypto import Vault
 from tollgate.cis.notifications import notify
+from tollgate.cis.querylog import record_query
 from tollgate.cis.tables import CisAccessRequest, CisAlert, CisInaccuracy
 from tollgate.errors import Conflict, NotAuthorised, NotFound, ValidationFailed
 
 KINDS = ("access", "rectification", "erasure")
+#: the most positions one page of ``positions_asked`` asks for
+PAGE = 200
+#: requests ``positions_asked`` reads per query: bounded memory whatever the backlog
+BATCH = 200
 
 #: CIS-42: access is always refused while an alert serves one of these actions; only
 #: specific checks leave the person free to know
@@ -177,6 +196,15 @@ def receive_request(
         )
     person = _requester(subject, rule)
     alerts = alerts_by_keys(session, vault, _keys(person))
+    # CIS-47: a search of the CIS by identity, like any query; sealed by record_query
+    record_query(
+        session,
+        vault,
+        user,
+        kind="subject_request",
+        criteria={k: v for k, v in person.items() if k != "address"} | {"request_kind": kind},
+        results=len(alerts),
+    )
     request = CisAccessRequest(
         received_by_id=user.authority.id,
         kind=kind,
@@ -195,17 +223,7 @@ def receive_request(
         own = alert.supplier_id == user.authority.id
         report_id = None
         if kind != "access":
-            # the evidence names the request, not the person: the supplier reads the
-            # person's claim through the request, under its own clearance
-            report = report_inaccuracy(
-                session,
-                user,
-                alert.id,
-                ground="inaccurate" if kind == "rectification" else "unlawful",
-                evidence=f"CIS-43: data subject request {request.id} ({kind}) received by "
-                f"{user.authority.code}",
-            )
-            report_id = report.id
+            report_id = _report(session, user, alert, request.id, kind).id
         note_id = None
         if not own:
             note = notify(
@@ -233,7 +251,8 @@ def receive_request(
                 "stated": own,
                 "objects": False,
                 "investigation_ongoing": False,
-                "note": None,
+                # whether the supplier left a note; the note itself is sealed
+                "noted": False,
                 "notification": note_id,
                 "report": report_id,
             }
@@ -254,6 +273,59 @@ def receive_request(
         },
     )
     return request
+
+
+def _report(
+    session: Session, user: CisUser, alert: CisAlert, request_id: int, kind: str
+) -> CisInaccuracy:
+    """The inaccuracy report a rectification or erasure request opens on one alert
+    (CIS-43 through CIS-19). The evidence names the request, not the person: the supplier
+    reads the person's claim through the request, under its own clearance.
+
+    An active alert goes through ``alerts.report_inaccuracy``. A restricted one is out of
+    that function's reach, yet the supplier must still correct or delete it (CIS-43), so
+    the report is written here with the same notification and audit entry; nothing of the
+    restricted alert's content is read or shown."""
+    ground = "inaccurate" if kind == "rectification" else "unlawful"
+    evidence = (
+        f"CIS-43: data subject request {request_id} ({kind}) received by {user.authority.code}"
+    )
+    if alert.status == "active":
+        return report_inaccuracy(session, user, alert.id, ground=ground, evidence=evidence)
+    report = CisInaccuracy(
+        alert_id=alert.id,
+        reporter_id=user.authority.id,
+        ground=ground,
+        evidence=evidence,
+        status="open",
+        reported_at=_now(),
+    )
+    session.add(report)
+    session.flush()
+    if alert.supplier_id != user.authority.id:
+        notify(
+            session,
+            alert.supplier_id,
+            "inaccuracy_reported",
+            alert_id=alert.id,
+            body={
+                "alert": alert.reference,
+                "report": report.id,
+                "ground": ground,
+                "by": user.authority.code,
+                "restricted": True,
+                "rule": "CIS-43",
+            },
+        )
+    record(
+        session,
+        actor=user.actor,
+        action="cis_report_inaccuracy",
+        object_type="cis_alert",
+        object_id=alert.reference,
+        detail={"ground": ground, "report": report.id, "restricted": True},
+    )
+    return report
 
 
 def _codes(session: Session, ids: set[int]) -> dict[int, str]:
@@ -300,33 +372,76 @@ def get_request(session: Session, user: CisUser, request_id: int) -> CisAccessRe
     return request
 
 
-def positions_asked(session: Session, user: CisUser) -> list[dict[str, Any]]:
-    """The positions other authorities wait for from this one, oldest first: request,
-    kind, alert and who asked; nothing about the person or the other suppliers."""
+def positions_asked(
+    session: Session, user: CisUser, *, after: int = 0, limit: int = 100
+) -> list[dict[str, Any]]:
+    """The positions other authorities wait for from this one, oldest request first:
+    request, kind, alert and who asked; nothing about the person or the other suppliers.
+
+    Paged by request id: pass the last item's ``request`` as ``after``. A page holds the
+    positions of whole requests and stops once it has ``limit`` of them (so it may end a
+    few over, with the last request's other alerts), never splitting a request.
+
+    SQL narrows to the requests still waiting (``awaiting_supplier``) and received by
+    another authority (the receiving one's own positions are stated on receipt), in id
+    order, a bounded batch at a time. Which supplier a position asks is inside the JSON
+    ``positions`` column, which SQLite and PostgreSQL query differently; that last filter
+    runs here, over at most ``BATCH`` requests per query, and the scan ends as soon as
+    the page is full."""
     _officer(user, "CIS-42")
-    rows = session.execute(
-        select(CisAccessRequest, Authority.code)
-        .join(Authority, Authority.id == CisAccessRequest.received_by_id)
-        .where(CisAccessRequest.status == "awaiting_supplier")
-        .order_by(CisAccessRequest.id)
-    )
-    return [
-        {
-            "request": request.id,
-            "kind": request.kind,
-            "alert_id": p["alert_id"],
-            "alert": p["alert"],
-            "received_by": code,
-            "received_at": request.received_at,
-        }
-        for request, code in rows
-        for p in request.positions
-        if p["supplier_id"] == user.authority.id and not p["stated"]
-    ]
+    if not 1 <= limit <= PAGE:
+        raise ValidationFailed(f"CIS-42: a page holds 1 to {PAGE} positions")
+    out: list[dict[str, Any]] = []
+    last = after
+    while len(out) < limit:
+        rows = session.execute(
+            select(CisAccessRequest, Authority.code)
+            .join(Authority, Authority.id == CisAccessRequest.received_by_id)
+            .where(
+                CisAccessRequest.status == "awaiting_supplier",
+                CisAccessRequest.received_by_id != user.authority.id,
+                CisAccessRequest.id > last,
+            )
+            .order_by(CisAccessRequest.id)
+            .limit(BATCH)
+        ).all()
+        for request, code in rows:
+            out.extend(
+                {
+                    "request": request.id,
+                    "kind": request.kind,
+                    "alert_id": p["alert_id"],
+                    "alert": p["alert"],
+                    "received_by": code,
+                    "received_at": request.received_at,
+                }
+                for p in request.positions
+                if p["supplier_id"] == user.authority.id and not p["stated"]
+            )
+            if len(out) >= limit:
+                break
+        if len(rows) < BATCH:
+            break
+        last = rows[-1][0].id
+    return out
+
+
+def notes_of(vault: Vault, request: CisAccessRequest) -> dict[int, str]:
+    """The suppliers' notes on their positions, by alert id, opened from the sealed part
+    of the request. A position stored before notes were sealed may still hold its note
+    in clear; it is read from there."""
+    sealed: dict[str, str] = vault.open(request.sealed_subject).get("notes") or {}
+    notes = {int(alert_id): note for alert_id, note in sealed.items()}
+    for p in request.positions:
+        legacy = p.get("note")
+        if isinstance(legacy, str) and p["alert_id"] not in notes:
+            notes[p["alert_id"]] = legacy
+    return notes
 
 
 def state_position(
     session: Session,
+    vault: Vault,
     user: CisUser,
     request_id: int,
     *,
@@ -337,7 +452,8 @@ def state_position(
 ) -> CisAccessRequest:
     """The supplier's position on a request about one of its alerts (CIS-42): whether it
     objects to the person being told, and whether an investigation is ongoing. ``note``
-    is for the receiving authority and holds no personal data."""
+    is for the receiving authority; it is asked to hold no personal data, but free text
+    may, so it is sealed with the request and only whether one was given is in clear."""
     _officer(user, "CIS-42")
     request = session.get(CisAccessRequest, request_id)
     if request is None:
@@ -354,14 +470,24 @@ def state_position(
         )
     if entry["stated"] and not entry["own"]:
         raise Conflict(f"CIS-42: the position on alert {entry['alert']} was stated already")
+    text = (note or "").strip()[:500]
+    entry.pop("note", None)  # a clear note of an older position: sealed below instead
     entry.update(
         stated=True,
         objects=objects,
         investigation_ongoing=investigation_ongoing,
-        note=(note or "").strip()[:500] or None,
+        noted=bool(text),
         stated_by=user.actor.username,
         stated_at=_now().isoformat(),
     )
+    sealed = vault.open(request.sealed_subject)
+    notes: dict[str, str] = dict(sealed.get("notes") or {})
+    if text:
+        notes[str(alert_id)] = text
+    else:
+        notes.pop(str(alert_id), None)
+    sealed["notes"] = notes
+    request.sealed_subject = vault.seal(sealed)
     request.positions = positions  # a new list, so the JSON column is written
     request.status = _status(session, request)
     if not entry["own"]:

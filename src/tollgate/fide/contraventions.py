@@ -24,6 +24,12 @@ from tollgate.fide.tables import FideContravention, FideRecord
 
 MIN_IMPRISONMENT_MONTHS = 12
 MIN_FINE_EUR = 15_000
+#: the highest penalties a list item may state. No law punishes beyond them (a century's
+#: deprivation of liberty; a trillion euros), a life sentence is stated as the century,
+#: and both fit the columns (INTEGER for months, BIGINT for the fine): a larger number
+#: is a typing error to name, not a value for the database to overflow on
+MAX_IMPRISONMENT_MONTHS = 1_200
+MAX_FINE_EUR = 10**12
 ITEM_FIELDS = frozenset({"code", "description", "max_imprisonment_months", "max_fine_eur"})
 _MAX_ITEMS = 1000
 
@@ -104,8 +110,13 @@ def _check_items(items: Any) -> list[dict[str, Any]]:
             raise ValidationFailed(f"CIS-27: {where} needs a description")
         if len(description) > 500:
             raise ValidationFailed(f"CIS-27: {where}: description longer than 500 characters")
-        months = _whole(item.get("max_imprisonment_months"), where, "max_imprisonment_months")
-        fine = _whole(item.get("max_fine_eur"), where, "max_fine_eur")
+        months = _whole(
+            item.get("max_imprisonment_months"),
+            where,
+            "max_imprisonment_months",
+            MAX_IMPRISONMENT_MONTHS,
+        )
+        fine = _whole(item.get("max_fine_eur"), where, "max_fine_eur", MAX_FINE_EUR)
         if not serious(months, fine):
             raise ValidationFailed(
                 f"CIS-27: {where} is not serious: it must be punishable by at least "
@@ -123,11 +134,12 @@ def _check_items(items: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _whole(value: Any, where: str, field: str) -> int | None:
+def _whole(value: Any, where: str, field: str, most: int) -> int | None:
+    """A penalty as a whole number from 0 to ``most``; None when the law sets none."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationFailed(f"CIS-27: {where}: {field} is a whole number ≥ 0")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+        raise ValidationFailed(f"CIS-27: {where}: {field} is a whole number from 0 to {most:,}")
     return value
 
 

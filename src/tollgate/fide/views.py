@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel
 
 from tollgate.api.deps import CurrentActor, Purpose, SessionDep, UtcDatetime, VaultDep
+from tollgate.cis.protection_views import MAX_ID, Id
 from tollgate.fide import contraventions, service
 from tollgate.fide.tables import FideContravention
 
@@ -126,7 +127,9 @@ def own_records(
     actor: CurrentActor,
     session: SessionDep,
     vault: VaultDep,
-    offset: int = Query(0, ge=0),
+    # bounded like the ids: past MAX_ID nothing is there, and a larger number overflows
+    # the database's integer (a 500 instead of an empty page)
+    offset: int = Query(0, ge=0, le=MAX_ID),
     limit: int = Query(100, ge=1, le=500),
     purpose: Purpose = None,
 ) -> RecordPage:
@@ -138,7 +141,7 @@ def own_records(
 
 @router.get("/records/{record_id}", response_model=RecordOut)
 def own_record(
-    record_id: int,
+    record_id: Id,
     actor: CurrentActor,
     session: SessionDep,
     vault: VaultDep,
@@ -151,7 +154,7 @@ def own_record(
 
 @router.patch("/records/{record_id}", response_model=RecordOut)
 def amend(
-    record_id: int,
+    record_id: Id,
     actor: CurrentActor,
     session: SessionDep,
     vault: VaultDep,
@@ -174,7 +177,7 @@ def amend(
 
 @router.delete("/records/{record_id}", status_code=204)
 def delete(
-    record_id: int,
+    record_id: Id,
     actor: CurrentActor,
     session: SessionDep,
     why: str = Query(..., max_length=20, description="eliminated | inaccurate | unlawful | closed"),
