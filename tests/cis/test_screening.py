@@ -325,3 +325,36 @@ def test_keyboard_distance_is_cheap_for_typos_and_dear_for_other_names() -> None
     assert keyboard_distance("oliveira", "olvieira") < keyboard_distance("pedersen", "petersen")
     assert gendered("petrov", "petrova") and gendered("jan", "jana")
     assert not gendered("pereira", "pereiraa")
+
+
+def test_many_candidates_are_bounded_without_changing_hits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name with many candidates skips those whose word-level bound is under the floor;
+    the bound never undercuts the score, so the hits are the same as when all are scored."""
+    from tollgate.cis import screening
+
+    firsts = ["Nguyen", "Tran", "Le", "Pham", "Hoang", "Vu", "Martina", "Martin", "Maria"]
+    middles = ["Van", "Thi", "Minh", "", "Duc", "Quoc"]
+    lasts = ["Thang", "Lan", "Hung", "Martín", "Garcia", "Garsia", "Tang", "Lam"]
+    alerts = [
+        person(" ".join(p for p in (f, m, la) if p), dob="1970-01-01" if k % 3 else None)
+        for k, (f, m, la) in enumerate((f, m, la) for f in firsts for m in middles for la in lasts)
+    ]
+    alerts += [firm("Van Thang Trading GmbH"), firm("Thang Van Import Export")]
+    queries = ["Nguyen Van Thang", "Martina Martín", "Maria Garcia", "Van Tang", "Le Thi Lan"]
+    queries += ["Tran Duc Hung", "Pham Minh", "Nguyen Thang Van Minh", "Thang Van"]
+    wanted = {}
+    for many in (10_000, 0):
+        monkeypatch.setattr(screening, "_MANY_CANDIDATES", many)
+        index = index_of(*alerts)
+        got = {q: index.name_hits(q) for q in queries}
+        if many:
+            wanted = got
+        else:
+            assert got == wanted
+    index = index_of(*alerts)
+    for q in queries:
+        b = screening.prepare(q)
+        rows: dict[str, tuple[float, ...]] = {}
+        for entry in index._entries:
+            s = screening.similarity(entry.name, b)
+            assert screening._upper_bound(entry.name, b, rows) >= s - 1e-9

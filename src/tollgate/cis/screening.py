@@ -10,7 +10,9 @@ threshold calibrated on ``bench/data/cis-name-variants.csv`` (see ``bench/bench_
 A name is never compared with every alert. Each of its words is keyed by its transliteration
 skeleton, its consonant skeleton and its spelling with one letter deleted (``blocking_keys``);
 alert names sharing keys with two words are scored, those sharing one uncommon word are scored
-if a C-speed comparison of the sorted skeletons finds them alike. Word pairs are then judged by
+if a C-speed comparison of the sorted skeletons finds them alike. A name with many candidates
+(common forename pairs) scores only those whose bound from their words' best similarities
+can reach the floor (``_upper_bound``: exact, never drops a hit). Word pairs are judged by
 transliteration skeletons, a keyboard-aware edit distance (``names.keyboard_distance``) in the
 band where a typo is possible, and the rule that masculine and feminine forms of a name are two
 people; names in Arabic or Hebrew script are compared with romanisations on consonants.
@@ -301,6 +303,49 @@ def similarity(a: PreparedName, b: PreparedName) -> float:
     return score
 
 
+#: A name with more candidates than this first bounds each candidate's score from its words
+#: best similarities (``_upper_bound``) and scores only those that could reach the floor.
+_MANY_CANDIDATES = 40
+
+
+def _upper_bound(a: PreparedName, b: PreparedName, rows: dict[str, tuple[float, ...]]) -> float:
+    """A bound that ``similarity(a, b)`` never exceeds, from each word's best similarity to any
+    word of the other name: every pair (i, j) the greedy pairing forms scores at most the best
+    of word i and the best of word j, and weighs (a_i + b_j) / 2; the shorter name's words are
+    all paired, at most as many of the longer one's, and every unpaired word weighs at least a
+    quarter of its weight (``_MISSING_WORD``). ``rows`` holds, per alert word, its similarity
+    to each word of ``b`` (shared between the candidates of one name). Names that may be lifted
+    to ``SAME_RUN`` or compared as abjads get 1.0: they are always scored."""
+    if a.abjad or b.abjad:
+        return 1.0
+    if a.content != b.content and (
+        a.compact == b.compact or a.compact in b.rotations or b.compact in a.rotations
+    ):
+        return 1.0
+    bw = b.words
+    nb = len(bw)
+    col = [0.0] * nb
+    top_a: list[float] = []
+    for w, x in zip(a.weights, a.words, strict=True):
+        row = rows.get(x.text)
+        if row is None:
+            row = rows[x.text] = tuple(word_similarity(x, y) for y in bw)
+        top_a.append(w * max(row))
+        for j in range(nb):
+            if row[j] > col[j]:
+                col[j] = row[j]
+    top_b = [w * c for w, c in zip(b.weights, col, strict=True)]
+    na = len(a.words)
+    if na == nb:
+        return (sum(top_a) + sum(top_b)) / (sum(a.weights) + sum(b.weights))
+    if na < nb:
+        short, short_w, long_, long_w = top_a, a.weights, top_b, b.weights
+    else:
+        short, short_w, long_, long_w = top_b, b.weights, top_a, a.weights
+    paired = sorted(long_, reverse=True)[: len(short)]
+    return (sum(short) + sum(paired)) / (sum(short_w) + 2 * _MISSING_WORD * sum(long_w))
+
+
 def _deletions(text: str) -> Iterator[str]:
     for k in range(len(text)):
         yield text[:k] + text[k + 1 :]
@@ -557,9 +602,14 @@ class AlertIndex:
         hits: list[tuple[int, float]] = []
         if name.words:
             entries = self._entries
-            for e in self._candidates(name):
+            candidates = list(self._candidates(name))
+            bound = len(candidates) > _MANY_CANDIDATES and not name.abjad
+            rows: dict[str, tuple[float, ...]] = {}
+            for e in candidates:
                 entry = entries[e]
                 if not entry.alert_ids:
+                    continue
+                if bound and _upper_bound(entry.name, name, rows) < floor - 1e-9:
                     continue
                 s = similarity(entry.name, name)
                 if s >= floor:
