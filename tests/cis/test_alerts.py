@@ -1053,6 +1053,9 @@ def test_cis_48_data_go_only_to_authorities_the_supplier_lists(cis_world: CisWor
             decide_consent(session, nl, consent.id, grant=True, conditions=None)
         with pytest.raises(NotAuthorised, match=r"^CIS-48: the supplier of .* does not list FR"):
             transmit(session, europol, alert.id, recipient="FR")
+        # the authority is recognised however its code is written
+        with pytest.raises(NotAuthorised, match=r"^CIS-48:"):
+            transmit(session, europol, alert.id, recipient=" fr")
         assert transmit(session, europol, alert.id, recipient="DE").recipient == "DE"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tollgate.cis.names import normalise, skeleton, strip_legal_forms
+from tollgate.cis.names import normalise, skeleton, skeleton_variants, strip_legal_forms
 from tollgate.cis.screening import DEFAULT_THRESHOLD, AlertIndex, Match, Subject
 
 
@@ -358,3 +358,67 @@ def test_many_candidates_are_bounded_without_changing_hits(monkeypatch: pytest.M
         for entry in index._entries:
             s = screening.similarity(entry.name, b)
             assert screening._upper_bound(entry.name, b, rows) >= s - 1e-9
+
+
+# ------------------------------------------------------------------------ convention variants
+
+
+def _same_word(x: str, y: str) -> bool:
+    return bool(set(skeleton_variants(x)) & set(skeleton_variants(y)))
+
+
+@pytest.mark.parametrize(
+    ("family", "x", "y"),
+    [
+        ("slavic c = ts", "kuznecov", "kuznetsov"),
+        ("slavic c = ts", "voroncov", "vorontsov"),
+        ("serbo-croatian c = ch", "cosic", "chosich"),
+        ("serbo-croatian c = ch", "markovic", "markovich"),
+        ("polish dz = dzh/dj", "dzordzevic", "djordjevitch"),
+        ("ch = kh = h", "chalil", "khalil"),
+        ("ch = kh = h", "chatzis", "hatzis"),
+        ("ukrainian h = g", "hryhorenko", "grigorenko"),
+        ("greek g before e/i = y", "karagiannis", "karayannis"),
+        ("greek g before e/i = y", "panagiotis", "panajotis"),
+        ("greek tz = dj", "chatzidakis", "hadjidakis"),
+        ("russian yo = e", "fyodorov", "fedorov"),
+        ("russian yo = e", "semyonov", "semenov"),
+        ("korean eo = o", "seong", "song"),
+        ("korean oe = oi", "choe", "choi"),
+        ("wade-giles k/t/p/ch = g/d/b/j", "kuo", "guo"),
+        ("wade-giles k/t/p/ch = g/d/b/j", "pak", "bak"),
+        ("wade-giles k/t/p/ch = g/d/b/j", "chien", "jian"),
+        ("wade-giles hs = x", "hsiao", "xiao"),
+    ],
+)
+def test_convention_variants_share_a_skeleton(family: str, x: str, y: str) -> None:
+    assert _same_word(x, y), family
+
+
+def test_convention_variants_stay_apart_from_other_names() -> None:
+    assert not _same_word("karin", "garin")  # the Wade-Giles initials apply to syllables only
+    assert not _same_word("tamara", "damara")
+    assert not _same_word("marco", "marek")
+
+
+def test_greek_script_digraphs_follow_elot_743() -> None:
+    assert normalise("Ευάγγελος Σταυρόπουλος") == "evangelos stavropoulos"
+
+
+@pytest.mark.parametrize(
+    ("alert", "presented"),
+    [
+        ("Boris Kuznecov", "Boris Kouznetsov"),  # Slavic c = ts
+        ("Dragan Ćirić", "Dragan Chirich"),  # Serbo-Croatian ć = ch
+        ("Stanisław Dżugaj", "Stanislav Dzhugay"),  # Polish dż = dzh
+        ("Hristos Chatzidakis", "Christos Hadjidakis"),  # Greek χ = ch/h, τζ = tz/dj
+        ("Mykola Hnatenko", "Mykola Gnatenko"),  # Ukrainian h = Russian g
+        ("Alexandros Karagiannopoulos", "Alexandros Karayannopoulos"),  # Greek γι = y
+        ("Pyotr Semyonov", "Petr Semenov"),  # Russian ё = yo/e
+        ("Kim Song-il", "Kim Seong-il"),  # Korean ŏ = eo
+        ("Chang Te-kuo", "Chang De-guo"),  # Wade-Giles vs pinyin
+    ],
+)
+def test_transliteration_conventions_match(alert: str, presented: str) -> None:
+    index = index_of(person(alert))
+    assert hit_ids(index, person(presented)) == [1]

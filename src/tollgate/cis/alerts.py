@@ -822,10 +822,11 @@ def transmit(session: Session, user: CisUser, alert_id: int, *, recipient: str) 
     that recipient (CIS-14); a recipient that is a platform authority must also be on the
     supplier's published list of authorities its data may go to (CIS-48)."""
     alert = visible_alert(session, user, alert_id)
-    target = session.scalar(select(Authority).where(Authority.code == recipient))
+    # an authority is recognised however its code is written ("fr" is FR)
+    target = session.scalar(select(Authority).where(Authority.code == recipient.strip().upper()))
     if target is not None:
         supplier = designation_of(session, alert.supplier_id)
-        if supplier is None or recipient not in supplier.transmit_to:
+        if supplier is None or target.code not in supplier.transmit_to:
             raise NotAuthorised(
                 f"CIS-48: the supplier of {alert.reference} does not list {recipient} among "
                 "the authorities its data may be transmitted to"

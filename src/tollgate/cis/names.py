@@ -26,6 +26,17 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _APOSTROPHES = re.compile(r"['’ʼʹʻ`´ʺ]")
 # Greek "ου" is one vowel /u/; letter-by-letter it would read "oy".
 _GREEK_OU = re.compile(r"ου|οΥ|Ου|ΟΥ|ού|Ού|ΟΎ")
+# ELOT 743 (and UN/BGN for Greek): αυ, ευ, ηυ are "av", "ev", "iv" (not "ay"), γγ is "ng".
+_GREEK_DIGRAPHS = re.compile(r"([αεηΑΕΗάέή])[υύ]|γγ", re.IGNORECASE)
+_GREEK_VOWEL = {"α": "a", "ε": "e", "η": "i", "ά": "a", "έ": "e", "ή": "i"}
+
+
+def _greek_digraph(match: re.Match[str]) -> str:
+    if match.group(1) is None:
+        return "ng"
+    return _GREEK_VOWEL[match.group(1).lower()] + "v"
+
+
 # One Chinese character or Korean syllable block is one syllable of a name: keep them apart so
 # that "张伟" and "Zhang Wei" have the same tokens.
 _SYLLABIC = re.compile(r"([\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff])")
@@ -35,6 +46,7 @@ def normalise(text: str) -> str:
     """Transliterated to ASCII, case-folded, punctuation as single spaces."""
     text = unicodedata.normalize("NFKC", text)
     text = _GREEK_OU.sub("ou", text)
+    text = _GREEK_DIGRAPHS.sub(_greek_digraph, text)
     text = _SYLLABIC.sub(r" \1 ", text)
     text = _APOSTROPHES.sub("", text)
     ascii_text = _APOSTROPHES.sub("", anyascii(text)).casefold()  # Cyrillic ь, ъ come out as '
@@ -158,17 +170,84 @@ def skeleton(token: str) -> str:
     return _DOUBLE.sub(r"\1", out)
 
 
+#: Letters that one family of conventions reads one way and another family another way, so
+#: that no single skeleton can merge them: each rule that applies to a token gives it one more
+#: skeleton (of the token respelt by the rule), and two words are one name if any of their
+#: skeletons agree. Each rule is a convention, never a name.
+_ALTERNATES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Slavic Latin scripts (Czech, Slovak, Polish, Croatian, Slovene; ISO 9 and scholarly
+    # transliteration of Cyrillic ц): "c" is /ts/ everywhere, while English and Romance
+    # spellings read "c" before a, o, u as k (Kuznecov/Kuznetsov, Voroncov/Vorontsov).
+    (re.compile(r"c(?=[aou])"), "ts"),
+    # Serbian and Croatian "ć", "č" (Cyrillic ћ, ч) lose their diacritics to a bare "c"; English
+    # and French spellings write them "ch"/"tch" (Ćosić/Chosich, Petrović/Petrovich).
+    (re.compile(r"c(?![hzsk])"), "ch"),
+    # Polish "dż", Serbo-Croatian "dž"/"đ" written without diacritics as "dz" are the affricate
+    # that BGN/PCGN writes "dzh" and French/Serbian Latin "dj" (Dżordżewić/Djordjevitch).
+    (re.compile(r"dz(?!h)"), "dzh"),
+    # "ch" is /x/ in German, Czech, Polish and Greek ELOT 743 (χ), where BGN/PCGN and phonetic
+    # English spellings write "kh" or "h" (Chalid/Khalid, Chatzi/Hatzi, Christo/Hristo);
+    # not inside "sch"/"tch", which are sibilants.
+    (re.compile(r"(?<![st])ch"), "kh"),
+    # Ukrainian and Belarusian г is /h/ and romanised "h" (KMU 2010, BGN/PCGN for Ukrainian);
+    # the Russian form of the same name, and Russian spellings of foreign /h/, write "g"
+    # (Honcharenko/Goncharenko, Serhii/Sergii).
+    (re.compile(r"(?<![cksztpgdh])h(?!h)"), "g"),
+    # Greek γ before a front vowel is /j/: ELOT 743 writes "g" + the vowel (Georgios,
+    # Karagiannis, Panagiotis), phonetic spellings "y" or "j" and drop the glide vowel before
+    # another vowel (Yorgos, Karayannis, Panajotis).
+    (re.compile(r"g[ei](?=[aou])"), "y"),
+    # Greek τζ is "tz" in ELOT 743 and "dz"/"dj" in phonetic and French-style spellings
+    # (Chatzigeorgiou/Hadjigeorgiou).
+    (re.compile(r"d[jz](?!h)"), "tz"),
+    # Russian ё is "yo"/"ë" in BGN/PCGN, "io" in Polish and French, and "e" once its diaeresis
+    # is dropped, as Russian itself usually writes it (Fyodor/Fiodor/Fëdor/Fedor, Pyotr/Petr).
+    (re.compile(r"(?<=[bcdfgklmnprstvwz])[yij]o(?=[a-z])"), "e"),
+    # Korean: McCune-Reischauer writes ㅓ "ŏ" (plain "o" without the breve) where the Revised
+    # Romanisation writes "eo" (sŏng/seong); ㅚ is "oe" in both, "oi" in common use (Choe/Choi).
+    (re.compile(r"eo"), "o"),
+    (re.compile(r"oe$"), "oi"),
+)
+
+#: Wade-Giles (Chinese) and McCune-Reischauer (Korean) write unaspirated initials k, t, p, ch
+#: and aspirated ones k', t', p', ch' (the apostrophe is dropped by ``normalise``); pinyin
+#: and the Revised Romanisation write the unaspirated ones g, d, b, j (Kuo/Guo, Pak/Bak,
+#: Chi/Ji, Chien/Jian), pinyin the Wade-Giles "hs" as x (Hsiao/Xiao) and "-ien" as "-ian".
+#: Only single syllables are respelt, the words these conventions produce.
+_SYLLABLE = re.compile(r"^(?:ch|hs|[ktp])?[aeiou]+(?:ng|n|m|k|l|r)?$")
+_SYLLABLE_INITIALS = {"k": "g", "t": "d", "p": "b", "ch": "j", "hs": "x"}
+_SYLLABLE_INITIAL = re.compile(r"^(?:ch|hs|[ktp])")
+
+
+def _romanised_syllable(token: str) -> str | None:
+    if len(token) > 5 or _SYLLABLE.match(token) is None:
+        return None
+    respelt = _SYLLABLE_INITIAL.sub(lambda m: _SYLLABLE_INITIALS[m.group(0)], token)
+    respelt = respelt.replace("ien", "ian")
+    return respelt if respelt != token else None
+
+
 def skeleton_variants(token: str) -> tuple[str, ...]:
-    """The skeleton, and the skeleton without a glued article (``alhassan`` → ``asan``)."""
+    """The skeleton, the skeleton without a glued article (``alhassan`` → ``asan``), and the
+    skeletons of the token respelt by each convention of ``_ALTERNATES`` that applies to it."""
     skel = skeleton(token)
+    out = [skel]
     if len(token) > 5 and token[:2] in ("al", "el") and token[2] not in "aeiou":
         if token[2] in "tdsznr" and token[2] == token[3]:
             bare = skeleton(token[3:])  # sun-letter assimilation: "ash-Shami" written "ashshami"
         else:
             bare = skeleton(token[2:])
         if bare != skel and len(bare) >= 3:
-            return (skel, bare)
-    return (skel,)
+            out.append(bare)
+    for pattern, spelling in _ALTERNATES:
+        if pattern.search(token) is not None:
+            alt = skeleton(pattern.sub(spelling, token))
+            if alt not in out:
+                out.append(alt)
+    syllable = _romanised_syllable(token)
+    if syllable is not None and skeleton(syllable) not in out:
+        out.append(skeleton(syllable))
+    return tuple(out)
 
 
 # ------------------------------------------------------------------------ consonants
