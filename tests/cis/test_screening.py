@@ -422,3 +422,20 @@ def test_greek_script_digraphs_follow_elot_743() -> None:
 def test_transliteration_conventions_match(alert: str, presented: str) -> None:
     index = index_of(person(alert))
     assert hit_ids(index, person(presented)) == [1]
+
+
+def test_similarity_from_bound_rows_is_the_same() -> None:
+    """The word similarities ``_upper_bound`` keeps are reused by ``similarity`` unchanged."""
+    from tollgate.cis import screening
+
+    alerts = ["Nguyen Van Thang", "Martin Martín", "Maria Garcia Lopez", "Van Thang Trading"]
+    alerts += ["محمد علي", "Xiaoming Wang", "Abdul Rahman Ali"]
+    queries = ["Nguyen Thang Van Minh", "Martina Martín", "Garcia Maria", "Thang"]
+    queries += ["Mohammed Ali", "Xiao Ming Wang", "Abdulrahman Ali"]
+    for q in queries:
+        b = screening.prepare(q)
+        rows: dict[str, tuple[float, ...]] = {}
+        for text in alerts:
+            a = screening.prepare(text)
+            screening._upper_bound(a, b, rows)
+            assert screening.similarity(a, b, rows) == screening.similarity(a, b)

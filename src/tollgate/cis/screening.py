@@ -247,7 +247,9 @@ SAME_ABJAD = 0.9
 _ABJAD_SLOPE = 0.8
 
 
-def similarity(a: PreparedName, b: PreparedName) -> float:
+def similarity(
+    a: PreparedName, b: PreparedName, rows: dict[str, tuple[float, ...]] | None = None
+) -> float:
     """How alike an alert name ``a`` and a presented name ``b`` are, 0..1, whatever the order
     of their words.
 
@@ -256,7 +258,8 @@ def similarity(a: PreparedName, b: PreparedName) -> float:
     longer name weigh little if the shorter name still has two content words (a dropped middle
     name) and fully otherwise. Names written with split or merged words are also compared run
     together; a name in an abjad (Arabic, Persian, Hebrew script) is compared with a
-    romanisation on consonants.
+    romanisation on consonants. ``rows``, if given, holds every word of ``a``'s similarities
+    to the words of ``b`` (``_upper_bound`` fills it).
     """
     na, nb = len(a.words), len(b.words)
     if na == 0 or nb == 0:
@@ -265,7 +268,15 @@ def similarity(a: PreparedName, b: PreparedName) -> float:
     if na == 1 and nb == 1:
         score = word_similarity(aw[0], bw[0])
     else:
-        pairs = [(word_similarity(aw[i], bw[j]), i, j) for i in range(na) for j in range(nb)]
+        if rows is None:
+            pairs = [(word_similarity(aw[i], bw[j]), i, j) for i in range(na) for j in range(nb)]
+        else:
+            pairs = []
+            for i, x in enumerate(aw):
+                row = rows.get(x.text)
+                if row is None:  # the bound stopped early (abjad, run-together names)
+                    row = rows[x.text] = _row(x, bw)
+                pairs.extend((s, i, j) for j, s in enumerate(row[:nb]))
         pairs.sort(reverse=True)
         want = na if na < nb else nb
         used_a: list[int] = []
@@ -314,8 +325,9 @@ def _upper_bound(a: PreparedName, b: PreparedName, rows: dict[str, tuple[float, 
     of word i and the best of word j, and weighs (a_i + b_j) / 2; the shorter name's words are
     all paired, at most as many of the longer one's, and every unpaired word weighs at least a
     quarter of its weight (``_MISSING_WORD``). ``rows`` holds, per alert word, its similarity
-    to each word of ``b`` (shared between the candidates of one name). Names that may be lifted
-    to ``SAME_RUN`` or compared as abjads get 1.0: they are always scored."""
+    to each word of ``b`` and then the best of them (shared between the candidates of one
+    name). Names that may be lifted to ``SAME_RUN`` or compared as abjads get 1.0: they are
+    always scored."""
     if a.abjad or b.abjad:
         return 1.0
     if a.content != b.content and (
@@ -324,16 +336,15 @@ def _upper_bound(a: PreparedName, b: PreparedName, rows: dict[str, tuple[float, 
         return 1.0
     bw = b.words
     nb = len(bw)
-    col = [0.0] * nb
     top_a: list[float] = []
+    found: list[tuple[float, ...]] = []
     for w, x in zip(a.weights, a.words, strict=True):
         row = rows.get(x.text)
         if row is None:
-            row = rows[x.text] = tuple(word_similarity(x, y) for y in bw)
-        top_a.append(w * max(row))
-        for j in range(nb):
-            if row[j] > col[j]:
-                col[j] = row[j]
+            row = rows[x.text] = _row(x, bw)
+        found.append(row)
+        top_a.append(w * row[-1])  # the row's best, kept after the similarities
+    col: list[float] = list(map(max, zip(*found, strict=True)))[:nb]  # each word of b's best
     top_b = [w * c for w, c in zip(b.weights, col, strict=True)]
     na = len(a.words)
     if na == nb:
@@ -344,6 +355,13 @@ def _upper_bound(a: PreparedName, b: PreparedName, rows: dict[str, tuple[float, 
         short, short_w, long_, long_w = top_b, b.weights, top_a, a.weights
     paired = sorted(long_, reverse=True)[: len(short)]
     return (sum(short) + sum(paired)) / (sum(short_w) + 2 * _MISSING_WORD * sum(long_w))
+
+
+def _row(x: Word, bw: tuple[Word, ...]) -> tuple[float, ...]:
+    """An alert word's similarity to each word of a presented name, followed by the best."""
+    row = [word_similarity(x, y) for y in bw]
+    row.append(max(row))
+    return tuple(row)
 
 
 def _deletions(text: str) -> Iterator[str]:
@@ -557,9 +575,14 @@ class AlertIndex:
         reach the threshold)."""
         postings = self._postings
         empty: tuple[int, ...] = ()
-        sets: list[set[int]] = [
-            set().union(*(postings.get(k, empty) for k in keys)) for keys in blocking_keys(name)
-        ]
+        sets: list[set[int]] = []
+        of_word: dict[str, set[int]] = {}  # a word met twice (Martin Martin) is looked up once
+        for w in word_forms(name):  # as ``blocking_keys``
+            found_w = of_word.get(w.text)
+            if found_w is None:
+                keys = dict.fromkeys(_word_keys(w))
+                found_w = of_word[w.text] = set().union(*(postings.get(k, empty) for k in keys))
+            sets.append(found_w)
         # names written in an abjad met on consonants: always scored
         abjad = abjad_keys(name)
         found: set[int] = set().union(*(postings.get(k, empty) for k in abjad))
@@ -609,9 +632,12 @@ class AlertIndex:
                 entry = entries[e]
                 if not entry.alert_ids:
                     continue
-                if bound and _upper_bound(entry.name, name, rows) < floor - 1e-9:
+                if not bound:
+                    s = similarity(entry.name, name)
+                elif _upper_bound(entry.name, name, rows) < floor - 1e-9:
                     continue
-                s = similarity(entry.name, name)
+                else:
+                    s = similarity(entry.name, name, rows)
                 if s >= floor:
                     hits.append((e, s))
         result = tuple(hits)
