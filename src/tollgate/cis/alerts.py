@@ -568,37 +568,54 @@ def report_inaccuracy(
         raise ValidationFailed("CIS-19: the ground is 'inaccurate' or 'unlawful'")
     if len(evidence.strip()) < 10:
         raise ValidationFailed("CIS-19: state the evidence (at least 10 characters)")
+    return file_inaccuracy(session, user, alert, ground=ground, evidence=evidence.strip())
+
+
+def file_inaccuracy(
+    session: Session,
+    user: CisUser,
+    alert: CisAlert,
+    *,
+    ground: str,
+    evidence: str,
+    rule: str = "CIS-19",
+) -> CisInaccuracy:
+    """Store an inaccuracy report on an alert already judged reachable, tell its supplier
+    (unless the supplier reports itself) and audit it. A restricted alert is marked as
+    such in the notification and the audit entry (data-subject requests reach those too,
+    CIS-43)."""
+    restricted = alert.status == "restricted"
     report = CisInaccuracy(
         alert_id=alert.id,
         reporter_id=user.authority.id,
         ground=ground,
-        evidence=evidence.strip()[:2000],
+        evidence=evidence[:2000],
         status="open",
         reported_at=_now(),
     )
     session.add(report)
     session.flush()
     if alert.supplier_id != user.authority.id:
-        notify(
-            session,
-            alert.supplier_id,
-            "inaccuracy_reported",
-            alert_id=alert.id,
-            body={
-                "alert": alert.reference,
-                "report": report.id,
-                "ground": ground,
-                "by": user.authority.code,
-                "rule": "CIS-19",
-            },
-        )
+        body: dict[str, Any] = {
+            "alert": alert.reference,
+            "report": report.id,
+            "ground": ground,
+            "by": user.authority.code,
+        }
+        if restricted:
+            body["restricted"] = True
+        body["rule"] = rule
+        notify(session, alert.supplier_id, "inaccuracy_reported", alert_id=alert.id, body=body)
+    detail: dict[str, Any] = {"ground": ground, "report": report.id}
+    if restricted:
+        detail["restricted"] = True
     record(
         session,
         actor=user.actor,
         action="cis_report_inaccuracy",
         object_type="cis_alert",
         object_id=alert.reference,
-        detail={"ground": ground, "report": report.id},
+        detail=detail,
     )
     return report
 

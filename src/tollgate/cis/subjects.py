@@ -47,6 +47,7 @@ from tollgate.cis.access import CisUser
 from tollgate.cis.alerts import (
     alerts_by_keys,
     content_of,
+    file_inaccuracy,
     identity_keys,
     report_inaccuracy,
 )
@@ -284,48 +285,15 @@ def _report(
 
     An active alert goes through ``alerts.report_inaccuracy``. A restricted one is out of
     that function's reach, yet the supplier must still correct or delete it (CIS-43), so
-    the report is written here with the same notification and audit entry; nothing of the
-    restricted alert's content is read or shown."""
+    the report is filed directly (``alerts.file_inaccuracy``), with the same notification
+    and audit entry; nothing of the restricted alert's content is read or shown."""
     ground = "inaccurate" if kind == "rectification" else "unlawful"
     evidence = (
         f"CIS-43: data subject request {request_id} ({kind}) received by {user.authority.code}"
     )
     if alert.status == "active":
         return report_inaccuracy(session, user, alert.id, ground=ground, evidence=evidence)
-    report = CisInaccuracy(
-        alert_id=alert.id,
-        reporter_id=user.authority.id,
-        ground=ground,
-        evidence=evidence,
-        status="open",
-        reported_at=_now(),
-    )
-    session.add(report)
-    session.flush()
-    if alert.supplier_id != user.authority.id:
-        notify(
-            session,
-            alert.supplier_id,
-            "inaccuracy_reported",
-            alert_id=alert.id,
-            body={
-                "alert": alert.reference,
-                "report": report.id,
-                "ground": ground,
-                "by": user.authority.code,
-                "restricted": True,
-                "rule": "CIS-43",
-            },
-        )
-    record(
-        session,
-        actor=user.actor,
-        action="cis_report_inaccuracy",
-        object_type="cis_alert",
-        object_id=alert.reference,
-        detail={"ground": ground, "report": report.id, "restricted": True},
-    )
-    return report
+    return file_inaccuracy(session, user, alert, ground=ground, evidence=evidence, rule="CIS-43")
 
 
 def _codes(session: Session, ids: set[int]) -> dict[int, str]:

@@ -9,7 +9,6 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
 from tollgate.api.deps import (
     AfterId,
@@ -21,22 +20,11 @@ from tollgate.api.deps import (
     VaultDep,
 )
 from tollgate.authorities.roles import Permission
-from tollgate.authorities.service import Actor
 from tollgate.cis import alerts, hits, notifications, queries, querylog
-from tollgate.cis.access import PURPOSES, CisUser, cleared, designate, designations
+from tollgate.cis.access import PURPOSES, cleared, designate, designations
 from tollgate.cis.queries import AlertView
 
 router = APIRouter(prefix="/cis", tags=["cis"])
-
-
-def _user(
-    session: Session,
-    actor: Actor,
-    purpose: str | None,
-    permission: Permission,
-    **kw: Any,
-) -> CisUser:
-    return cleared(session, actor, permission, purpose, **kw)
 
 
 # ----------------------------------------------------------------------------- designations
@@ -137,7 +125,7 @@ def enter(
     vault: VaultDep,
     purpose: Purpose = None,
 ) -> EnteredOut:
-    user = _user(session, actor, purpose, Permission.CIS_ENTER, entering=True)
+    user = cleared(session, actor, Permission.CIS_ENTER, purpose, entering=True)
     alert, conflicts = alerts.enter_alert(
         session,
         vault,
@@ -166,7 +154,7 @@ def own(
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[AlertOut]:
     """The caller's authority's own alerts, by id."""
-    user = _user(session, actor, purpose, Permission.CIS_ENTER)
+    user = cleared(session, actor, Permission.CIS_ENTER, purpose)
     return [
         _out(v)
         for v in queries.own_alerts(session, vault, user, status=status, after=after, limit=limit)
@@ -195,7 +183,7 @@ def search(
     limit: int = Query(50, ge=1, le=500),
 ) -> list[AlertOut]:
     """Active alerts matching what the caller presents (recorded, CIS-47)."""
-    user = _user(session, actor, purpose, Permission.CIS_QUERY)
+    user = cleared(session, actor, Permission.CIS_QUERY, purpose)
     criteria = body.model_dump(exclude_defaults=True)
     return [_out(v) for v in queries.search(session, vault, user, criteria, limit=limit)]
 
@@ -208,7 +196,7 @@ def consult(
     vault: VaultDep,
     purpose: Purpose = None,
 ) -> AlertOut:
-    user = _user(session, actor, purpose, Permission.CIS_QUERY)
+    user = cleared(session, actor, Permission.CIS_QUERY, purpose)
     return _out(queries.consult(session, vault, user, alert_id))
 
 
@@ -229,7 +217,7 @@ def amend(
     purpose: Purpose = None,
 ) -> AlertOut:
     """Amend, supplement or correct: the supplier only (CIS-17)."""
-    user = _user(session, actor, purpose, Permission.CIS_ENTER)
+    user = cleared(session, actor, Permission.CIS_ENTER, purpose)
     alert = alerts.amend_alert(session, vault, user, alert_id, changes=body.changes, why=body.why)
     return _out(queries.view_of(session, vault, alert, personal=True))
 
@@ -243,7 +231,7 @@ def delete(
     purpose: Purpose = None,
 ) -> Response:
     """Delete: the supplier only (CIS-17)."""
-    user = _user(session, actor, purpose, Permission.CIS_ENTER)
+    user = cleared(session, actor, Permission.CIS_ENTER, purpose)
     alerts.delete_alert(session, user, alert_id, why=why)
     return Response(status_code=204)
 
@@ -262,7 +250,7 @@ def answer_conflict(
     purpose: Purpose = None,
 ) -> dict[str, Any]:
     """The earlier supplier agrees or not (CIS-20)."""
-    user = _user(session, actor, purpose, Permission.CIS_ENTER)
+    user = cleared(session, actor, Permission.CIS_ENTER, purpose)
     c = alerts.resolve_conflict(session, vault, user, conflict_id, agree=body.agree)
     return {"id": c.id, "status": c.status, "fields": c.fields}
 
@@ -281,7 +269,7 @@ def report_inaccuracy(
     purpose: Purpose = None,
 ) -> dict[str, Any]:
     """Evidence that an alert is inaccurate or unlawful, to its supplier (CIS-18, CIS-19)."""
-    user = _user(session, actor, purpose, Permission.CIS_QUERY)
+    user = cleared(session, actor, Permission.CIS_QUERY, purpose)
     r = alerts.report_inaccuracy(
         session, user, alert_id, ground=body.ground, evidence=body.evidence
     )
@@ -303,7 +291,7 @@ def resolve_inaccuracy(
     vault: VaultDep,
     purpose: Purpose = None,
 ) -> dict[str, Any]:
-    user = _user(session, actor, purpose, Permission.CIS_ENTER)
+    user = cleared(session, actor, Permission.CIS_ENTER, purpose)
     r = alerts.resolve_inaccuracy(
         session, vault, user, report_id, outcome=body.outcome, changes=body.changes, note=body.note
     )
@@ -328,7 +316,7 @@ def court_decision(
     purpose: Purpose = None,
 ) -> dict[str, Any]:
     """A final court decision, applied by the supplier (CIS-21)."""
-    user = _user(session, actor, purpose, Permission.CIS_ENTER)
+    user = cleared(session, actor, Permission.CIS_ENTER, purpose)
     d = alerts.apply_court_decision(session, vault, user, alert_id, **body.model_dump())
     return {"id": d.id, "outcome": d.outcome}
 
@@ -348,7 +336,7 @@ def request_consent(
     purpose: Purpose = None,
 ) -> dict[str, Any]:
     """Ask the supplier's prior consent (CIS-14)."""
-    user = _user(session, actor, purpose, Permission.CIS_QUERY)
+    user = cleared(session, actor, Permission.CIS_QUERY, purpose)
     c = alerts.request_consent(session, user, alert_id, **body.model_dump())
     return {"id": c.id, "status": c.status}
 
@@ -366,7 +354,7 @@ def decide_consent(
     session: SessionDep,
     purpose: Purpose = None,
 ) -> dict[str, Any]:
-    user = _user(session, actor, purpose, Permission.CIS_ENTER)
+    user = cleared(session, actor, Permission.CIS_ENTER, purpose)
     c = alerts.decide_consent(
         session, user, consent_id, grant=body.grant, conditions=body.conditions
     )
@@ -386,7 +374,7 @@ def transmit(
     purpose: Purpose = None,
 ) -> dict[str, Any]:
     """Record passing an alert's data on: only with consent (CIS-14, CIS-48)."""
-    user = _user(session, actor, purpose, Permission.CIS_QUERY)
+    user = cleared(session, actor, Permission.CIS_QUERY, purpose)
     c = alerts.transmit(session, user, alert_id, recipient=body.recipient)
     return {"consent": c.id, "recipient": body.recipient, "conditions": c.conditions}
 
@@ -415,7 +403,7 @@ def inbox(
     kind: str | None = None,
 ) -> list[NotificationOut]:
     """The caller's authority's notifications, oldest first after ``after``."""
-    user = _user(session, actor, purpose or "prevention", Permission.CIS_QUERY)
+    user = cleared(session, actor, Permission.CIS_QUERY, purpose or "prevention")
     rows = notifications.inbox(
         session, user, after=after, limit=limit, unacknowledged=unacknowledged, kind=kind
     )
@@ -426,7 +414,7 @@ def inbox(
 def ack(
     note_id: PathId, actor: CurrentActor, session: SessionDep, purpose: Purpose = None
 ) -> NotificationOut:
-    user = _user(session, actor, purpose or "prevention", Permission.CIS_QUERY)
+    user = cleared(session, actor, Permission.CIS_QUERY, purpose or "prevention")
     return NotificationOut.model_validate(
         notifications.acknowledge(session, user, note_id), from_attributes=True
     )
@@ -465,7 +453,7 @@ def list_hits(
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[HitOut]:
     """Screening hits on the caller's authority's filings, for review."""
-    user = _user(session, actor, purpose, Permission.CIS_REVIEW, personal=True)
+    user = cleared(session, actor, Permission.CIS_REVIEW, purpose, personal=True)
     rows = hits.hits_for(session, vault, user, status=status, after=after, limit=limit)
     return [HitOut.model_validate(h, from_attributes=True) for h in rows]
 
@@ -485,7 +473,7 @@ def review(
     purpose: Purpose = None,
 ) -> HitOut:
     """Confirm (the action joins the filing's assessment) or reject a hit."""
-    user = _user(session, actor, purpose, Permission.CIS_REVIEW, personal=True)
+    user = cleared(session, actor, Permission.CIS_REVIEW, purpose, personal=True)
     view = hits.review_hit(session, vault, user, hit_id, confirm=body.confirm, note=body.note)
     return HitOut.model_validate(view, from_attributes=True)
 
@@ -504,7 +492,7 @@ def hit_report(
     purpose: Purpose = None,
 ) -> dict[str, Any]:
     """Send the supplier what was found (CIS-10)."""
-    user = _user(session, actor, purpose, Permission.CIS_REVIEW, personal=True)
+    user = cleared(session, actor, Permission.CIS_REVIEW, purpose, personal=True)
     r = hits.send_hit_report(session, vault, user, hit_id, items=body.items)
     return {"id": r.id, "to_authority_id": r.to_authority_id, "items": r.items}
 
@@ -517,7 +505,7 @@ def read_hit_report(
     vault: VaultDep,
     purpose: Purpose = None,
 ) -> dict[str, Any]:
-    user = _user(session, actor, purpose, Permission.CIS_QUERY, personal=True)
+    user = cleared(session, actor, Permission.CIS_QUERY, purpose, personal=True)
     return hits.read_hit_report(session, vault, user, report_id)
 
 
@@ -527,7 +515,7 @@ def run_screening(
 ) -> dict[str, int]:
     """Screen the filings received since the last run now (the CLI's ``tollgate cis
     screen``; a scheduler normally does this)."""
-    _user(session, actor, purpose, Permission.CIS_REVIEW)
+    cleared(session, actor, Permission.CIS_REVIEW, purpose)
     run = hits.screen_pending(session, vault)
     return {"versions": run.versions, "consignments": run.consignments, "hits": run.hits}
 
