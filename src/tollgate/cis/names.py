@@ -10,7 +10,12 @@ spellings the common conventions give one Cyrillic, Greek or Arabic letter (BGN/
 ISO 9, German, French, Polish; ``kh``/``ch``/``h``, ``sh``/``sch``/``sz``/``ch``,
 ``y``/``j``/``i``, ``ou``/``u``, ``w``/``v``, ``ks``/``x``, doubled letters) become one.
 The skeleton is deliberately coarse: it is a blocking key and one of two views the scorer
-compares, never shown to a user.
+compares, never shown to a user. Where conventions disagree in ways one skeleton cannot merge
+(Polish "rz" and Russian "zh", Ukrainian -ii and Russian -ei, Greek "oi" and "i", Wade-Giles
+and pinyin syllables), a token gets several (``skeleton_variants``); given names whose forms
+in neighbouring languages differ by more than a rule share a group (``GIVEN_NAMES``); and
+romanised Arabic, whose short vowels every convention writes its own way, is compared on its
+consonants with one slot per vowel (``vowel_frame``).
 """
 
 from __future__ import annotations
@@ -171,65 +176,123 @@ def skeleton(token: str) -> str:
 
 
 #: Letters that one family of conventions reads one way and another family another way, so
-#: that no single skeleton can merge them: each rule that applies to a token gives it one more
-#: skeleton (of the token respelt by the rule), and two words are one name if any of their
-#: skeletons agree. Each rule is a convention, never a name.
-_ALTERNATES: tuple[tuple[re.Pattern[str], str], ...] = (
+#: that no single skeleton can merge them: each rule that applies to a token gives it more
+#: skeletons (of the token respelt by the rule, alone and together with the other rules that
+#: apply), and two words are one name if any of their skeletons agree. Each rule is a
+#: convention, never a name; it is (letters a token must contain for it to apply, where it
+#: applies, the other convention's spelling).
+_ALTERNATES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     # Slavic Latin scripts (Czech, Slovak, Polish, Croatian, Slovene; ISO 9 and scholarly
     # transliteration of Cyrillic ц): "c" is /ts/ everywhere, while English and Romance
     # spellings read "c" before a, o, u as k (Kuznecov/Kuznetsov, Voroncov/Vorontsov).
-    (re.compile(r"c(?=[aou])"), "ts"),
-    # Serbian and Croatian "ć", "č" (Cyrillic ћ, ч) lose their diacritics to a bare "c"; English
-    # and French spellings write them "ch"/"tch" (Ćosić/Chosich, Petrović/Petrovich).
-    (re.compile(r"c(?![hzsk])"), "ch"),
-    # Polish "dż", Serbo-Croatian "dž"/"đ" written without diacritics as "dz" are the affricate
-    # that BGN/PCGN writes "dzh" and French/Serbian Latin "dj" (Dżordżewić/Djordjevitch).
-    (re.compile(r"dz(?!h)"), "dzh"),
+    ("c", re.compile(r"c(?=[aou])"), "ts"),
+    # Polish "ci", "ni", "si", "zi" before a vowel are the soft ć, ń, ś, ź that Russian
+    # spellings write "ts", "n", "s", "z" (Wojciech/Voytsekh, Kuzniecow/Kuznetsov), and Polish
+    # "ie" after a consonant is Cyrillic е, written "e" elsewhere (Siergiej/Sergei,
+    # Miedwiediew/Medvedev).
+    ("ci", re.compile(r"(?<=[a-z])ci(?=[aeou])"), "ts"),
+    ("ie", re.compile(r"(?<=[bcdfgklmnprstvwz])i(?=e)"), ""),
     # "ch" is /x/ in German, Czech, Polish and Greek ELOT 743 (χ), where BGN/PCGN and phonetic
     # English spellings write "kh" or "h" (Chalid/Khalid, Chatzi/Hatzi, Christo/Hristo);
-    # not inside "sch"/"tch", which are sibilants.
-    (re.compile(r"(?<![st])ch"), "kh"),
+    # not inside "sch"/"tch", which are sibilants, nor the "ch" the next rule writes for ć.
+    ("ch", re.compile(r"(?<![st])ch"), "kh"),
+    # Serbian and Croatian "ć", "č" (Cyrillic ћ, ч) lose their diacritics to a bare "c"; English
+    # and French spellings write them "ch"/"tch" (Ćosić/Chosich, Petrović/Petrovich).
+    ("c", re.compile(r"c(?![hzsik])"), "ch"),
+    # Polish "dż", Serbo-Croatian "dž"/"đ" written without diacritics as "dz" are the affricate
+    # that BGN/PCGN writes "dzh" and French/Serbian Latin "dj" (Dżordżewić/Djordjevitch).
+    ("dz", re.compile(r"dz(?!h)"), "dzh"),
+    # Kazakh, Uzbek and Kyrgyz ж is /dʒ/: Russian-based spellings write "dzh", the Russian
+    # reading "zh" (and German "sch", French "j") (Dzhumabaev/Zhumabaev).
+    ("dzh", re.compile(r"dzh"), "zh"),
+    # Polish "rz" is ż, the "zh"/"sh" of other conventions (Krzysztof/Kshishtof,
+    # Grzegorz/Gzhegozh).
+    ("rz", re.compile(r"rz"), "zh"),
     # Ukrainian and Belarusian г is /h/ and romanised "h" (KMU 2010, BGN/PCGN for Ukrainian);
     # the Russian form of the same name, and Russian spellings of foreign /h/, write "g"
     # (Honcharenko/Goncharenko, Serhii/Sergii).
-    (re.compile(r"(?<![cksztpgdh])h(?!h)"), "g"),
+    ("h", re.compile(r"(?<![cksztpgdh])h(?!h)"), "g"),
+    # Ukrainian -ій of given names is Russian -ей (Serhii/Sergei, Andrii/Andrei, Oleksii/Aleksei).
+    ("i", re.compile(r"(?<=[a-z]{3})i[iyj]$"), "ei"),
     # Greek γ before a front vowel is /j/: ELOT 743 writes "g" + the vowel (Georgios,
     # Karagiannis, Panagiotis), phonetic spellings "y" or "j" and drop the glide vowel before
     # another vowel (Yorgos, Karayannis, Panajotis).
-    (re.compile(r"g[ei](?=[aou])"), "y"),
+    ("g", re.compile(r"g[ei](?=[aou])"), "y"),
     # Greek τζ is "tz" in ELOT 743 and "dz"/"dj" in phonetic and French-style spellings
     # (Chatzigeorgiou/Hadjigeorgiou).
-    (re.compile(r"d[jz](?!h)"), "tz"),
-    # Russian ё is "yo"/"ë" in BGN/PCGN, "io" in Polish and French, and "e" once its diaeresis
-    # is dropped, as Russian itself usually writes it (Fyodor/Fiodor/Fëdor/Fedor, Pyotr/Petr).
-    (re.compile(r"(?<=[bcdfgklmnprstvwz])[yij]o(?=[a-z])"), "e"),
+    ("d", re.compile(r"d[jz](?!h)"), "tz"),
+    # Greek οι is /i/: ELOT 743 writes "oi", phonetic spellings "i" (Oikonomou/Ikonomou).
+    ("oi", re.compile(r"oi(?![aeiou])"), "i"),
+    # Russian ё is "yo"/"ë" in BGN/PCGN, "io" in Polish and French, "eo" in older English
+    # spellings and "e" once its diaeresis is dropped, as Russian itself usually writes it
+    # (Fyodor/Fiodor/Feodor/Fëdor/Fedor, Pyotr/Petr); after ж, ч, ш, щ it is written "o"
+    # (Khrushchov/Khrushchev, Gorbachov/Gorbachev).
+    ("o", re.compile(r"(?<=[bcdfgklmnprstvwz])[yije]o(?=[a-z])"), "e"),
+    ("o", re.compile(r"(?<=sh|ch|zh|sz|cz|rz)o(?=[a-z])"), "e"),
+    # Russian ье, and е after a consonant in some spellings, is "ye" in BGN/PCGN and "e" or
+    # "ie" elsewhere (Grigoryev/Grigorev/Grigoriev, Vorobyeva/Vorobeva).
+    ("e", re.compile(r"(?<=[bcdfgklmnprstvwz])[yj]e"), "e"),
+    # Russian -аев/-аева: "ae" is two vowels, written "aye"/"aje" by other conventions
+    # (Dzhumabaev/Zhumabayev/Schumabajew), not the German ä.
+    ("ae", re.compile(r"ae(?=[vw])"), "aye"),
+    # French spells a final -ин "-ine" so that it is not read as a nasal vowel
+    # (Chaliapine/Shalyapin, Raspoutine/Rasputin).
+    ("ine", re.compile(r"(?<=[a-z]{3}in)e$"), ""),
     # Korean: McCune-Reischauer writes ㅓ "ŏ" (plain "o" without the breve) where the Revised
     # Romanisation writes "eo" (sŏng/seong); ㅚ is "oe" in both, "oi" in common use (Choe/Choi).
-    (re.compile(r"eo"), "o"),
-    (re.compile(r"oe$"), "oi"),
+    ("eo", re.compile(r"eo"), "o"),
+    ("oe", re.compile(r"oe$"), "oi"),
 )
+#: A token of many rules is respelt in at most this many ways (the combinations of its first
+#: rules): long compound words would otherwise get hundreds of skeletons.
+_MAX_RESPELLINGS = 8
 
-#: Wade-Giles (Chinese) and McCune-Reischauer (Korean) write unaspirated initials k, t, p, ch
-#: and aspirated ones k', t', p', ch' (the apostrophe is dropped by ``normalise``); pinyin
-#: and the Revised Romanisation write the unaspirated ones g, d, b, j (Kuo/Guo, Pak/Bak,
-#: Chi/Ji, Chien/Jian), pinyin the Wade-Giles "hs" as x (Hsiao/Xiao) and "-ien" as "-ian".
+#: Wade-Giles (Chinese) and McCune-Reischauer (Korean) write unaspirated initials k, t, p, ch,
+#: ts and aspirated ones k', t', p', ch', ts' (the apostrophe is dropped by ``normalise``, so
+#: both readings are kept); pinyin and the Revised Romanisation write the unaspirated ones g,
+#: d, b, j/zh, z and the aspirated ones k, t, p, q/ch, c (Kuo/Guo, Pak/Bak, Chi/Ji/Qi,
+#: Chang/Zhang, Chien/Jian/Qian), pinyin the Wade-Giles "hs" as x (Hsiao/Xiao), "-ien" as
+#: "-ian", "-ih" after ch, sh, j as "-i" (Chih/Zhi, Shih/Shi) and "-ung" as "-ong".
 #: Only single syllables are respelt, the words these conventions produce.
-_SYLLABLE = re.compile(r"^(?:ch|hs|[ktp])?[aeiou]+(?:ng|n|m|k|l|r)?$")
-_SYLLABLE_INITIALS = {"k": "g", "t": "d", "p": "b", "ch": "j", "hs": "x"}
-_SYLLABLE_INITIAL = re.compile(r"^(?:ch|hs|[ktp])")
+_SYLLABLE = re.compile(r"^(?:ch|hs|sh|ts|tz|[ktpj])?[aeiou]+(?:ng|n|m|k|l|r|h)?$")
+_SYLLABLE_INITIALS: dict[str, tuple[str, ...]] = {
+    "k": ("g",),
+    "t": ("d",),
+    "p": ("b",),
+    "hs": ("x",),
+    "ts": ("z", "c"),
+    "tz": ("z",),
+}
+_SYLLABLE_INITIAL = re.compile(r"^(?:ch|hs|ts|tz|[ktp])")
+_FRONT = re.compile(r"^ch(?=[iuy])")
 
 
-def _romanised_syllable(token: str) -> str | None:
-    if len(token) > 5 or _SYLLABLE.match(token) is None:
-        return None
-    respelt = _SYLLABLE_INITIAL.sub(lambda m: _SYLLABLE_INITIALS[m.group(0)], token)
-    respelt = respelt.replace("ien", "ian")
-    return respelt if respelt != token else None
+def _romanised_syllables(token: str) -> list[str]:
+    if len(token) > 6 or _SYLLABLE.match(token) is None:
+        return []
+    rest = token
+    if rest.endswith("h"):
+        if not rest.startswith(("ch", "sh", "j")) or not rest.endswith("ih"):
+            return []
+        rest = rest[:-1]
+    rest = rest.replace("ien", "ian").replace("ung", "ong")
+    if rest.startswith("ch"):
+        # before i and ü: j (unaspirated) or q (aspirated); elsewhere zh or ch
+        initials = ("j", "q") if _FRONT.match(rest) and not token.endswith("ih") else ("zh",)
+        out = [i + rest[2:] for i in initials]
+    else:
+        match = _SYLLABLE_INITIAL.match(rest)
+        spellings = _SYLLABLE_INITIALS[match.group(0)] if match is not None else ()
+        out = [s + rest[match.end() :] for s in spellings if match is not None]
+        out.append(rest)
+    return [s for s in out if s != token]
 
 
 def skeleton_variants(token: str) -> tuple[str, ...]:
-    """The skeleton, the skeleton without a glued article (``alhassan`` → ``asan``), and the
-    skeletons of the token respelt by each convention of ``_ALTERNATES`` that applies to it."""
+    """The skeleton, the skeleton without a glued article (``alhassan`` → ``asan``), the
+    skeletons of the token respelt by the conventions of ``_ALTERNATES`` that apply to it, and
+    the shared form (``=`` and the group's first spelling) of a given name written
+    differently in neighbouring languages (``GIVEN_NAMES``)."""
     skel = skeleton(token)
     out = [skel]
     if len(token) > 5 and token[:2] in ("al", "el") and token[2] not in "aeiou":
@@ -239,15 +302,155 @@ def skeleton_variants(token: str) -> tuple[str, ...]:
             bare = skeleton(token[2:])
         if bare != skel and len(bare) >= 3:
             out.append(bare)
-    for pattern, spelling in _ALTERNATES:
-        if pattern.search(token) is not None:
-            alt = skeleton(pattern.sub(spelling, token))
-            if alt not in out:
-                out.append(alt)
-    syllable = _romanised_syllable(token)
-    if syllable is not None and skeleton(syllable) not in out:
-        out.append(skeleton(syllable))
+    for respelt in respellings(token)[1:]:
+        alt = skeleton(respelt)
+        if alt not in out:
+            out.append(alt)
+    for syllable in _romanised_syllables(token):
+        alt = skeleton(syllable)
+        if alt not in out:
+            out.append(alt)
+    group = GIVEN_NAMES.get(token)
+    if group is not None:
+        out.append("=" + group)
     return tuple(out)
+
+
+def respellings(token: str) -> tuple[str, ...]:
+    """The token and its respellings by each convention of ``_ALTERNATES`` that applies to it,
+    alone and combined (``chruschtschow`` → ``khruschtschow``, ``chruschtschew``,
+    ``khruschtschew``, ...)."""
+    out = [token]
+    written = ""  # what the rules applied so far wrote, which later rules may apply to
+    for needle, pattern, spelling in _ALTERNATES:
+        if needle not in token and needle not in written:
+            continue
+        for k in range(len(out)):
+            if len(out) >= _MAX_RESPELLINGS:
+                return tuple(out)
+            text = out[k]
+            if needle in text and pattern.search(text) is not None:
+                respelt = pattern.sub(spelling, text)
+                if respelt not in out:
+                    out.append(respelt)
+                    written += " " + spelling
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------ given names
+
+#: One given name as neighbouring languages and scripts write it, where the forms differ by
+#: more than a transliteration rule: East Slavic (Russian, Ukrainian, Belarusian) forms of one
+#: name, the formal and everyday forms of Greek names, and the common romanisations of Arabic
+#: names (short words whose vowels differ). A general resource, one group per line, the first
+#: spelling naming the group; a name in a group is the same name as every other one of the
+#: group, and nothing else.
+_GIVEN_NAMES_TEXT = """
+aleksandr|oleksandr|aliaksandr|alyaksandr|alexandr|aleksander|alexander
+aleksei|aleksey|alexei|alexey|oleksii|oleksiy|aliaksei|alyaksei|aleksiej
+andrei|andrey|andrii|andriy|andrej|andrij
+anatoli|anatoly|anatolii|anatoliy|anatolij
+dmitri|dmitry|dmitrii|dmitriy|dmitrij|dmytro|dzmitry|dzmitryi
+evgeni|evgeny|evgenii|evgeniy|yevgeni|yevgeny|yevgeniy|yevhen|ievgen|jewgeni|jewgenij|yauhen
+fyodor|fedor|fiodor|feodor|fedir|fiodar|fjodor
+georgi|georgy|georgii|georgiy|heorhii|heorhiy|georgij
+grigori|grigory|grigorii|grigoriy|hryhorii|hryhoriy|ryhor|grigorij
+ivan|iwan|ivane
+konstantin|kostiantyn|kostyantyn|kanstantsin
+maksim|maxim|maksym|maxym
+mikhail|michail|mykhailo|mykhaylo|mihail|michalis|mikhalis
+nikolai|nikolay|nikolaj|mykola|mikalai|mikola
+oleg|oleh|aleh
+olga|olha|volha
+pavel|pavlo|paval|pawel
+pyotr|petr|petro|piatro|pjotr
+sergei|sergey|sergii|sergiy|serhii|serhiy|serhij|siarhei|sergej|siergiej|serguei
+vasili|vasily|vasilii|vasiliy|vasyl|vasil|wasilij|vasilij
+vladimir|volodymyr|uladzimir|wladimir
+yakov|yakiv|jakov|jakow|iakov
+yuri|yury|yurii|yuriy|yurij|iurii|iouri|jurij|juri|yurij
+ekaterina|yekaterina|kateryna|katsiaryna|katerina|jekaterina
+elena|yelena|olena|alena|jelena
+natalia|natalya|nataliya|natallia|natalija
+tatiana|tatyana|tetiana|tetyana|tatsiana|tatjana
+yulia|yuliya|iuliia|julija|yuliia
+anastasia|anastasiya|anastasija|nastassia
+georgios|giorgos|yorgos|jorgos|yiorgos
+ioannis|giannis|yannis|jannis|yiannis|ioannes
+konstantinos|kostas|konstandinos
+dimitrios|dimitris|demetrios
+nikolaos|nikos|nicolaos
+panagiotis|panayiotis|panagiotes|panos
+vasileios|vasilis|vassilis|vasilios
+athanasios|thanasis|thanos
+evangelos|vangelis|vaggelis
+anastasios|tasos|anastassios
+emmanouil|manolis
+spyridon|spyros|spiros
+theodoros|thodoris
+muhammad|mohammed|mohammad|mohamed|muhammed|mohamad|mouhamad|muhamad
+ahmad|ahmed|ahmet|achmed|ahmat
+mahmoud|mahmud|mahmood|mahmut
+mustafa|mostafa|moustafa|mustapha|moustapha|mustafah
+husayn|hussein|husain|hussain|hossein|hosein|husein|huseyin|hussien
+hasan|hassan|hasen|hassen
+ali|aly
+umar|omar|omer|ummar
+uthman|othman|osman|usman|othmane|outhman
+yusuf|youssef|yousef|yusef|yousif|yussuf|youssouf|yousuf|jusuf|yusif
+ibrahim|ebrahim|brahim|ibragim|ibraheem
+ismail|ismael|smail|esmail|ismoil|ismayil
+khalid|khaled|chalid|halid|khalled|kaled
+abdullah|abdallah|abdellah|abdulla|abdalla|abdoulaye|abdulah|abdollah
+karim|kareem|kerim|karem
+said|saeed|saied|saaid
+salih|saleh
+tariq|tarek|tarik|tareq|tarique
+walid|waleed|velid|oualid
+nabil|nabeel|nebil
+samir|sameer|semir
+jamal|gamal|djamel|cemal|jamel|djamal
+kamal|kemal|kamel|camal
+hamza|hamzah|hamze
+yahya|yehia|yahia|jahja
+yunus|younes|yunis|younis|younus|junus
+musa|moussa|mousa|moosa
+isa|issa|eisa
+sulayman|suleiman|sulaiman|soliman|suleyman|sleiman|souleymane|sulejman
+zakariya|zakaria|zakariyya|zakarya
+qasim|kassem|qassem|qasem|kasim|kacem|gasim
+rashid|rachid|rasheed|reshid|rashed
+nasir|nasser|naser|nasr|nacer
+jabir|jaber|djaber|gaber
+fatima|fatma|fatimah|fatemeh|fatime|fatouma
+aisha|aicha|ayesha|ayse|aysha|aischa
+maryam|mariam|meryem
+zaynab|zainab|zeynab|zeynep|zineb|zaineb
+layla|leila|leyla|laila
+nur|nour|noor
+"""
+
+#: Groups of Arabic given names: a name with one of them is romanised Arabic, whose short
+#: vowels every convention writes differently (``arabic_vowels``).
+_ARABIC_GROUPS_FROM = "muhammad"
+
+
+def _given_names() -> tuple[dict[str, str], frozenset[str]]:
+    groups: dict[str, str] = {}
+    arabic: set[str] = set()
+    in_arabic = False
+    for line in _GIVEN_NAMES_TEXT.strip().splitlines():
+        spellings = line.split("|")
+        in_arabic = in_arabic or spellings[0] == _ARABIC_GROUPS_FROM
+        for spelling in spellings:
+            groups.setdefault(spelling, spellings[0])
+            if in_arabic:
+                arabic.add(spelling)
+    return groups, frozenset(arabic)
+
+
+#: The group (its first spelling) of each spelling of ``_GIVEN_NAMES_TEXT``.
+GIVEN_NAMES, ARABIC_GIVEN_NAMES = _given_names()
 
 
 # ------------------------------------------------------------------------ consonants
@@ -293,16 +496,23 @@ KEYBOARD_NEIGHBOURS = _keyboard_neighbours()
 #: Costs of the keyboard-aware edit distance. A typist hits a neighbouring key, swaps two
 #: letters, doubles or drops one; a different name differs by arbitrary letters.
 SUB_NEIGHBOUR = 0.4
-SUB_OTHER = 1.2
+SUB_OTHER = 1.4  # dearer than any typo budget: one letter for another is another name
 TRANSPOSE = 0.4
 DROP_DOUBLE = 0.25  # one letter of a doubled pair missing
 DROP_OTHER = 0.6  # any other letter missing
 INSERT_DOUBLE = 0.25  # a letter keyed twice
 INSERT_NEIGHBOUR = 0.5  # a neighbouring key caught with the intended one
-INSERT_OTHER = 1.2
-#: Edits touching the first letter of a word cost this many times more: typists rarely miss
-#: the first letter, while different names often differ there (Hansen/Jansen, Ahmed/Hamed).
+INSERT_OTHER = 1.4
+#: Substitutions and swaps touching the first letter of a word cost this many times more:
+#: typists rarely miss the first letter, while different names often differ there
+#: (Hansen/Jansen, Ahmed/Hamed).
 FIRST_LETTER = 3.0
+#: A first letter dropped or added costs this many times more in a word of
+#: ``FIRST_GAP_LENGTH`` letters or more (a word typed after a space loses or doubles its
+#: first letter as easily as any other, Rahimi/ahimi), and ``FIRST_LETTER`` times in a
+#: shorter one, where it is as often another name (Ivan/Van, Lena/Elena).
+FIRST_GAP = 1.5
+FIRST_GAP_LENGTH = 6
 
 
 def _sub_cost(x: str, y: str) -> float:
@@ -338,10 +548,11 @@ def keyboard_distance(intended: str, typed: str) -> float:
     n, m = len(intended), len(typed)
     drops = [_drop_cost(intended, i) for i in range(n)]
     inserts = [_insert_cost(typed, j, intended) for j in range(m)]
+    gap = FIRST_GAP if max(n, m) >= FIRST_GAP_LENGTH else FIRST_LETTER
     if n:
-        drops[0] *= FIRST_LETTER
+        drops[0] *= gap
     if m:
-        inserts[0] *= FIRST_LETTER
+        inserts[0] *= gap
     prev2: list[float] = []
     prev = [0.0] * (m + 1)
     for j in range(1, m + 1):
@@ -441,7 +652,73 @@ def abjad_word(word: str) -> str:
     return _DOUBLE.sub(r"\1", word)
 
 
-def abjad_key(words: list[str]) -> str:
-    """The name as an abjad writes it: article words left out, the rest run together."""
-    parts = [w for w in words if w not in _ARTICLE_WORDS]
-    return "".join(abjad_word(w) for w in parts)
+def abjad_key(words: list[str], abjad: list[str] | None = None) -> str:
+    """The name as an abjad writes it: article words left out, the rest run together
+    (``abjad``, if given, holds each word's ``abjad_word``)."""
+    if abjad is None:
+        abjad = [abjad_word(w) for w in words]
+    return "".join(a for w, a in zip(words, abjad, strict=True) if w not in _ARTICLE_WORDS)
+
+
+# ------------------------------------------------------------------------ romanised Arabic
+
+#: Words that mark a name as Arabic: articles and kinship words written apart, and compounds
+#: with ʿabd ("servant of").
+_ARABIC_MARKERS = frozenset({"al", "el", "bin", "ibn", "bint", "abu", "abou", "ould"})
+#: The short vowel each simple vowel spelling may stand for: fatha is written "a" or "e",
+#: kasra "i" or "e", damma "u", "o" or "ou" (Turkish "e" for damma, as in Mehmet/Mahmut, is
+#: another name). Long vowels are written like short ones (Nabil/Nabeel).
+_ARABIC_VOWEL_CLASS = {
+    "a": frozenset("a"),
+    "aa": frozenset("a"),
+    "e": frozenset("ai"),
+    "ee": frozenset("i"),
+    "i": frozenset("i"),
+    "ii": frozenset("i"),
+    "o": frozenset("u"),
+    "oo": frozenset("u"),
+    "ou": frozenset("u"),
+    "u": frozenset("u"),
+    "uu": frozenset("u"),
+}
+_FRAME_VOWEL = re.compile(r"[aeiou]+(?:[yw](?![aeiou]))?")
+
+
+def is_arabic_word(word: str) -> bool:
+    """Whether a normalised word marks its name as romanised Arabic."""
+    return (
+        word in _ARABIC_MARKERS
+        or word in ARABIC_GIVEN_NAMES
+        or (word.startswith("abd") and len(word) > 5)
+    )
+
+
+@lru_cache(maxsize=100_000)
+def vowel_frame(word: str) -> tuple[str, tuple[str, ...]]:
+    """A romanised Arabic word as its consonants (one letter per Arabic letter, doubled ones
+    once, without a glued article or a final "h" after a vowel) with a slot per vowel group,
+    and the vowel groups (``khaled`` → ``("hVlVd", ("a", "e"))``): two romanisations of one
+    Arabic word have the same frame and differ in the spelling of their short vowels only."""
+    word = _GLUED_ARTICLE.sub("", word)
+    word = _ABJAD_RE.sub(lambda m: _ABJAD_MAP[m.group(0)], word).lower()
+    word = _DOUBLE.sub(r"\1", word)
+    if len(word) > 2 and word[-1] == "h" and word[-2] in "aeiou":
+        word = word[:-1]  # ta marbuta, or the long vowel of Abdullah written "-ah"
+    runs = tuple(_FRAME_VOWEL.findall(word))
+    return _FRAME_VOWEL.sub("V", word), runs
+
+
+def arabic_vowels_agree(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+    """Whether the vowel groups of two words of one frame can be one Arabic word's: each pair
+    spells one short or long vowel (Muhammad/Mohamed, Khalid/Khaled, Omar/Umar) or one
+    diphthong (Hussein/Husain); a diphthong against a plain vowel is another name
+    (Hassan/Hussein, Said/Saad), and so are "a" against "i" or "u" (Hamad/Hamid)."""
+    for p, q in zip(x, y, strict=True):
+        if p == q:
+            continue
+        cp, cq = _ARABIC_VOWEL_CLASS.get(p), _ARABIC_VOWEL_CLASS.get(q)
+        if cp is None and cq is None:
+            continue  # two spellings of a diphthong (ei/ai/ay)
+        if cp is None or cq is None or not cp & cq:
+            return False
+    return True

@@ -7,15 +7,21 @@ person reaches the border in another script, another romanisation, another word 
 typo or without a middle name; a name match carries a score and is reported only at or above a
 threshold calibrated on ``bench/data/cis-name-variants.csv`` (see ``bench/bench_cis_screening.py``).
 
-A name is never compared with every alert. Each of its words is keyed by its transliteration
-skeleton, its consonant skeleton and its spelling with one letter deleted (``blocking_keys``);
-alert names sharing keys with two words are scored, those sharing one uncommon word are scored
-if a C-speed comparison of the sorted skeletons finds them alike. A name with many candidates
-(common forename pairs) scores only those whose bound from their words' best similarities
-can reach the floor (``_upper_bound``: exact, never drops a hit). Word pairs are judged by
-transliteration skeletons, a keyboard-aware edit distance (``names.keyboard_distance``) in the
-band where a typo is possible, and the rule that masculine and feminine forms of a name are two
-people; names in Arabic or Hebrew script are compared with romanisations on consonants.
+A name is never compared with every alert. Each of its words, and each run of two short
+words, is keyed by its transliteration skeletons (with its given-name group), its consonant
+skeleton and its spelling with one letter deleted (``blocking_keys``); the keys lead to the
+distinct word forms of the alert names and those to the names, so a frequent word is gathered
+once, and its names are only intersected with the other words' where that is all that is
+needed. Alert names sharing keys with two words are scored, those sharing one uncommon word
+are scored if a C-speed comparison of the sorted skeletons finds them alike. A name with many
+candidates (common forename pairs) scores only those whose bound from their words' best
+similarities can reach the floor (``_upper_bound``: exact, never drops a hit). Word pairs are
+judged by transliteration skeletons, a keyboard-aware edit distance (``names.keyboard_distance``)
+in the band where a typo is possible, the same distance between skeletons (a typo in another
+convention), the vowels of romanised Arabic in names that are Arabic, and the rule that
+masculine and feminine forms of a name are two people; names are also compared with two short
+words run together (Min-ho/Minho); names in Arabic or Hebrew script are compared with
+romanisations on consonants.
 """
 
 from __future__ import annotations
@@ -33,13 +39,16 @@ from tollgate.cis.names import (
     PARTICLES,
     abjad_key,
     abjad_word,
+    arabic_vowels_agree,
     consonants,
     gendered,
     is_abjad,
+    is_arabic_word,
     keyboard_distance,
     normalise,
     skeleton_variants,
     strip_legal_forms,
+    vowel_frame,
 )
 
 #: The default name threshold, calibrated on the even lines of ``cis-name-variants.csv``
@@ -100,12 +109,55 @@ class Word:
     cons: str  # consonant skeleton
     abjad: str  # as an abjad writes it
     particle: bool
+    arabic: bool  # marks its name as romanised Arabic (``names.is_arabic_word``)
+    heads: frozenset[str]  # first letters of the skeletons long enough for ``_skeleton_typo``
+    skelset: frozenset[str]  # ``skels`` as a set
+    joined: bool = False  # two words run together (``joined``)
 
 
 @lru_cache(maxsize=400_000)
 def word(text: str) -> Word:
-    skels = skeleton_variants(text)
-    return Word(text, skels, consonants(skels[0]), abjad_word(text), text in PARTICLES)
+    return _word(text, skeleton_variants(text))
+
+
+def _word(text: str, skels: tuple[str, ...], joined: bool = False) -> Word:
+    return Word(
+        text,
+        skels,
+        consonants(skels[0]),
+        abjad_word(text),
+        text in PARTICLES,
+        is_arabic_word(text),
+        frozenset(s[0] for s in skels if len(s) >= _MIN_SKELETON_TYPO and s[0] != "="),
+        frozenset(skels),
+        joined,
+    )
+
+
+_COLLAPSE = re.compile(r"(.)\1+")
+#: Words up to this long are syllables or short names that one spelling joins and another
+#: splits (Min-ho/Minho, Hsiao-ming/Xiaoming, Abdul Rahman/Abdulrahman).
+_JOINABLE = 6
+#: A run shorter than this, or with the skeleton of one of its words (Ho Hung: "hohung" has
+#: the skeleton of "hung"), says nothing about the words being joined.
+_MIN_RUN = 4
+
+
+@lru_cache(maxsize=100_000)
+def joined(x: str, y: str) -> Word:
+    """Two short words run together, with the skeletons of the run and every pairing of the
+    words' own skeletons: Wade-Giles and McCune-Reischauer syllables respelt one by one
+    (``hsiao`` + ``ming`` has the skeleton of ``xiaoming``)."""
+    wx, wy = word(x), word(y)
+    parts = set(wx.skels) | set(wy.skels)
+    skels = [s for s in skeleton_variants(x + y) if s not in parts and len(s) >= _MIN_RUN]
+    for p in wx.skels[:4]:
+        for q in wy.skels[:4]:
+            if not (p.startswith("=") or q.startswith("=")):
+                run = _COLLAPSE.sub(r"\1", p + q)
+                if run not in skels and run not in parts and len(run) >= _MIN_RUN:
+                    skels.append(run)
+    return _word(x + y, tuple(skels or [wx.skels[0] + wy.skels[0]]), joined=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +173,10 @@ class PreparedName:
     sorted_skeletons: str  # content skeletons in alphabetical order: the cheap pre-filter
     abjad: bool  # written in a script without short vowels
     abjad_key: str
+    arabic: bool  # romanised Arabic: short vowels compared by ``names.arabic_vowels_agree``
+    merged: tuple[tuple[int, Word], ...]  # (i, words i and i + 1 run together)
+    skelset: frozenset[str]  # every skeleton of every word
+    runset: frozenset[str]  # every skeleton of every run of two words (``merged``)
 
 
 def prepare(text: str, strip_forms: bool = True) -> PreparedName:
@@ -135,6 +191,11 @@ def prepare(text: str, strip_forms: bool = True) -> PreparedName:
         for w in words
     )
     parts = [w.skels[0] for w in content]
+    merged = tuple(
+        (i, joined(x.text, y.text))
+        for i, (x, y) in enumerate(itertools.pairwise(words))
+        if not (x.particle or y.particle) and len(x.text) <= _JOINABLE >= len(y.text)
+    )
     rotations: tuple[str, ...] = ()
     if len(parts) > 1:
         rotations = ("".join(parts[1:] + parts[:1]), "".join(parts[-1:] + parts[:-1]))
@@ -147,7 +208,11 @@ def prepare(text: str, strip_forms: bool = True) -> PreparedName:
         rotations,
         " ".join(sorted(parts)),
         is_abjad(text),
-        abjad_key(texts),
+        abjad_key(texts, [w.abjad for w in words]),
+        any(w.arabic for w in words),
+        merged,
+        frozenset(s for w in words for s in w.skels),
+        frozenset(s for _, m in merged for s in m.skels),
     )
 
 
@@ -158,15 +223,28 @@ def prepare(text: str, strip_forms: bool = True) -> PreparedName:
 SAME_SKELETON = 0.94
 SAME_CONSONANTS = 0.9
 #: Keyboard distance up to which two words are one name mistyped; a short word has less room
-#: for a typo (Pham/Phan, Liu/Lu, Said/Saad are names).
+#: for a typo (Pham/Phan, Liu/Lu, Said/Saad are names), a long one room for two (a dropped
+#: and a swapped letter) but not for one letter replaced by an unrelated one
+#: (``names.SUB_OTHER``: Pedersen/Petersen).
 TYPO_BUDGET = 1.0
 TYPO_BUDGET_SHORT = 0.4
+TYPO_BUDGET_LONG = 1.3
 _SHORT_WORD = 4
+_LONG_WORD = 7
 TYPO_BASE = 0.97
 TYPO_SLOPE = 0.06
+#: A typo in a word written in another convention: the skeletons (never shorter than this)
+#: are one cheap keying error apart (Nikolay/Nikooaj, Goncharenko/Honcharnko); skeletons
+#: merge letters, so anything dearer than a dropped letter is as often another name
+#: (Gorashia/Garcia, Belousko/Belsky).
+_MIN_SKELETON_TYPO = 5
+SKELETON_TYPO_BUDGET = 0.6
 GENDERED = 0.2
 DIFFERENT = 0.55  # the ceiling for words that are not the same name
 _MIN_CONSONANT_WORD = 6  # shorter words (Zhang/Zheng, Liu/Lu) differ in name by one vowel
+#: Two romanisations of one Arabic word (``names.arabic_vowels_agree``), in a name that is
+#: romanised Arabic.
+SAME_ARABIC_VOWELS = 0.9
 
 _word_cache: dict[tuple[str, str], float] = {}
 
@@ -186,10 +264,17 @@ def word_similarity(a: Word, b: Word) -> float:
     return s
 
 
+def _typo_budget(text: str) -> float:
+    n = len(text)
+    if n <= _SHORT_WORD:
+        return TYPO_BUDGET_SHORT
+    return TYPO_BUDGET if n < _LONG_WORD else TYPO_BUDGET_LONG
+
+
 def _word_similarity(a: Word, b: Word) -> float:
     x, y = a.text, b.text
     best = 0.0
-    if any(s in b.skels for s in a.skels):
+    if _same_skeleton(a, b):
         best = SAME_SKELETON
     elif (
         a.cons == b.cons
@@ -200,11 +285,69 @@ def _word_similarity(a: Word, b: Word) -> float:
         best = SAME_CONSONANTS
     if abs(len(x) - len(y)) <= 2 and OSA.distance(x, y, score_cutoff=3) <= 2:
         kd = keyboard_distance(x, y)  # only in the band where a typo is possible
-        if kd <= (TYPO_BUDGET_SHORT if len(x) <= _SHORT_WORD else TYPO_BUDGET):
+        if kd <= _typo_budget(x):
             best = max(best, TYPO_BASE - TYPO_SLOPE * kd)
+    if not best:
+        skeleton_kd = _skeleton_typo(a, b)
+        if skeleton_kd is not None:
+            best = SAME_SKELETON - TYPO_SLOPE * skeleton_kd
     if best:
         return GENDERED if gendered(x, y) else best
     return DIFFERENT * Indel.normalized_similarity(a.skels[0], b.skels[0])
+
+
+def _same_skeleton(a: Word, b: Word) -> bool:
+    """Whether the words share a skeleton, unless one begins with an "h" the skeleton drops
+    and the other with a vowel (Ahmed/Hamed, Ali/Hali are other names); a shared given-name
+    group counts whatever the spelling."""
+    shared = a.skelset & b.skelset
+    if not shared:
+        return False
+    x, y = a.text[0], b.text[0]
+    if (x == "h") != (y == "h") and (x in "aeiou" or y in "aeiou"):
+        return any(s.startswith("=") for s in shared)
+    return True
+
+
+def _skeleton_typo(a: Word, b: Word) -> float | None:
+    """The smallest keyboard distance between a skeleton of each word, if one is within the
+    typo budget: a keying error in a name written in another convention. Skeletons merge
+    letters, so the first one must agree (Hansen/Jansen)."""
+    found: float | None = None
+    if a.heads.isdisjoint(b.heads):
+        return found
+    for p in a.skels:
+        if len(p) < _MIN_SKELETON_TYPO or p[0] == "=":
+            continue
+        budget = min(_typo_budget(p), SKELETON_TYPO_BUDGET)
+        for q in b.skels:
+            if (
+                q[0] == p[0]
+                and len(q) >= _MIN_SKELETON_TYPO
+                and abs(len(p) - len(q)) <= 1
+                and q[0] != "="
+                and OSA.distance(p, q, score_cutoff=2) <= 2
+            ):
+                kd = keyboard_distance(p, q)
+                if kd <= budget and (found is None or kd < found):
+                    found = kd
+    return found
+
+
+def pair_similarity(a: Word, b: Word, arabic: bool) -> float:
+    """``word_similarity``, and in a romanised Arabic name (``arabic``) two romanisations of
+    one Arabic word as alike as two of one consonant skeleton (Mohamed/Muhammad,
+    Kassem/Qasim, Saleh/Salih), while Hassan/Hussein, Said/Saad, Ahmed/Hamed stay apart."""
+    s = word_similarity(a, b)
+    if arabic and s < SAME_ARABIC_VOWELS and _arabic_vowels(a, b):
+        return SAME_ARABIC_VOWELS
+    return s
+
+
+def _arabic_vowels(a: Word, b: Word) -> bool:
+    frame, runs = vowel_frame(a.text)
+    other, other_runs = vowel_frame(b.text)
+    return frame == other and len(frame) - len(runs) >= 2 and arabic_vowels_agree(runs, other_runs)
 
 
 _VOWEL_RUNS = re.compile(r"[aeiu]+")
@@ -246,10 +389,14 @@ SAME_RUN = 0.9
 SAME_ABJAD = 0.9
 _ABJAD_SLOPE = 0.8
 
+Rows = dict[str, tuple[float, ...]]
 
-def similarity(
-    a: PreparedName, b: PreparedName, rows: dict[str, tuple[float, ...]] | None = None
-) -> float:
+
+def _weight(w: Word) -> float:
+    return float(min(max(len(w.skels[0]), 2), 8))
+
+
+def similarity(a: PreparedName, b: PreparedName, rows: Rows | None = None) -> float:
     """How alike an alert name ``a`` and a presented name ``b`` are, 0..1, whatever the order
     of their words.
 
@@ -257,50 +404,34 @@ def similarity(
     The score is the weighted mean of the pairs' similarities, where the unpaired words of the
     longer name weigh little if the shorter name still has two content words (a dropped middle
     name) and fully otherwise. Names written with split or merged words are also compared run
-    together; a name in an abjad (Arabic, Persian, Hebrew script) is compared with a
+    together, and with two short words run together where the run is a word of the other name
+    (Min-ho/Minho); a name in an abjad (Arabic, Persian, Hebrew script) is compared with a
     romanisation on consonants. ``rows``, if given, holds every word of ``a``'s similarities
     to the words of ``b`` (``_upper_bound`` fills it).
     """
     na, nb = len(a.words), len(b.words)
     if na == 0 or nb == 0:
         return 0.0
+    arabic = a.arabic or b.arabic
     aw, bw = a.words, b.words
     if na == 1 and nb == 1:
-        score = word_similarity(aw[0], bw[0])
+        score = pair_similarity(aw[0], bw[0], arabic)
     else:
         if rows is None:
-            pairs = [(word_similarity(aw[i], bw[j]), i, j) for i in range(na) for j in range(nb)]
+            pairs = [
+                (pair_similarity(aw[i], bw[j], arabic), i, j) for i in range(na) for j in range(nb)
+            ]
         else:
             pairs = []
             for i, x in enumerate(aw):
-                row = rows.get(x.text)
+                key = "~" + x.text if arabic else x.text
+                row = rows.get(key)
                 if row is None:  # the bound stopped early (abjad, run-together names)
-                    row = rows[x.text] = _row(x, bw)
+                    row = rows[key] = _row(x, bw, arabic)
                 pairs.extend((s, i, j) for j, s in enumerate(row[:nb]))
-        pairs.sort(reverse=True)
-        want = na if na < nb else nb
-        used_a: list[int] = []
-        used_b: list[int] = []
-        total = 0.0
-        weight = 0.0
-        for s, i, j in pairs:
-            if i in used_a or j in used_b:
-                continue
-            used_a.append(i)
-            used_b.append(j)
-            w = (a.weights[i] + b.weights[j]) / 2
-            total += w * s
-            weight += w
-            if len(used_a) == want:
-                break
-        if na != nb:
-            shorter_content = b.content if na > nb else a.content
-            missing = _MISSING_WORD if shorter_content >= 2 else 1.0
-            longer, used = (a, used_a) if na > nb else (b, used_b)
-            for k, w in enumerate(longer.weights):
-                if k not in used:
-                    weight += w * missing
-        score = total / weight
+        score = _paired(pairs, a.weights, a.content, b.weights, b.content)
+    if (a.runset or b.runset) and _joins_match(a, b):
+        score = max(score, _joined_similarity(a, b, arabic))
     if (
         a.content != b.content
         and score < SAME_RUN
@@ -314,34 +445,118 @@ def similarity(
     return score
 
 
+def _paired(
+    pairs: list[tuple[float, int, int]],
+    a_weights: Sequence[float],
+    a_content: int,
+    b_weights: Sequence[float],
+    b_content: int,
+) -> float:
+    """The greedy pairing of ``similarity`` over the word pairs' similarities."""
+    na, nb = len(a_weights), len(b_weights)
+    pairs.sort(reverse=True)
+    want = na if na < nb else nb
+    used_a: list[int] = []
+    used_b: list[int] = []
+    total = 0.0
+    weight = 0.0
+    for s, i, j in pairs:
+        if i in used_a or j in used_b:
+            continue
+        used_a.append(i)
+        used_b.append(j)
+        w = (a_weights[i] + b_weights[j]) / 2
+        total += w * s
+        weight += w
+        if len(used_a) == want:
+            break
+    if na != nb:
+        shorter_content = b_content if na > nb else a_content
+        missing = _MISSING_WORD if shorter_content >= 2 else 1.0
+        longer_w, used = (a_weights, used_a) if na > nb else (b_weights, used_b)
+        for k, w in enumerate(longer_w):
+            if k not in used:
+                weight += w * missing
+    return total / weight
+
+
+def _joins_match(a: PreparedName, b: PreparedName) -> bool:
+    """Whether two short words of the name with one word more, run together, have a
+    skeleton of a word of the other (then the bound cannot judge the pair: it is always
+    scored)."""
+    na, nb = len(a.words), len(b.words)
+    if na == nb + 1:
+        return not a.runset.isdisjoint(b.skelset)
+    return nb == na + 1 and not b.runset.isdisjoint(a.skelset)
+
+
+def _joined_similarity(a: PreparedName, b: PreparedName, arabic: bool) -> float:
+    """The best score of the names with two short words of one of them run together, where
+    the run has a skeleton of a word of the other name and leaves the names as many words
+    (a run that leaves words over is a coincidence: Chen Chen/Shenzhen Hengxin)."""
+    best = 0.0
+    for one, other, one_is_a in ((a, b, True), (b, a, False)):
+        if len(one.words) != len(other.words) + 1:
+            continue
+        for i, m in one.merged:
+            if not any(s in other.skelset for s in m.skels):
+                continue
+            words = (*one.words[:i], m, *one.words[i + 2 :])
+            weights = (*one.weights[:i], _weight(m), *one.weights[i + 2 :])
+            pairs = []
+            for k, x in enumerate(words):
+                for j, y in enumerate(other.words):
+                    if k != i:
+                        s = (
+                            pair_similarity(x, y, arabic)
+                            if one_is_a
+                            else pair_similarity(y, x, arabic)
+                        )
+                    elif x.text == y.text:
+                        s = 1.0
+                    else:  # not cached: the run's text may also be a word with fewer skeletons
+                        s = _word_similarity(x, y) if one_is_a else _word_similarity(y, x)
+                    pairs.append((s, k, j) if one_is_a else (s, j, k))
+            if one_is_a:
+                score = _paired(pairs, weights, one.content - 1, other.weights, other.content)
+            else:
+                score = _paired(pairs, other.weights, other.content, weights, one.content - 1)
+            best = max(best, score)
+    return best
+
+
 #: A name with more candidates than this first bounds each candidate's score from its words
 #: best similarities (``_upper_bound``) and scores only those that could reach the floor.
 _MANY_CANDIDATES = 40
 
 
-def _upper_bound(a: PreparedName, b: PreparedName, rows: dict[str, tuple[float, ...]]) -> float:
+def _upper_bound(a: PreparedName, b: PreparedName, rows: Rows) -> float:
     """A bound that ``similarity(a, b)`` never exceeds, from each word's best similarity to any
     word of the other name: every pair (i, j) the greedy pairing forms scores at most the best
     of word i and the best of word j, and weighs (a_i + b_j) / 2; the shorter name's words are
     all paired, at most as many of the longer one's, and every unpaired word weighs at least a
     quarter of its weight (``_MISSING_WORD``). ``rows`` holds, per alert word, its similarity
     to each word of ``b`` and then the best of them (shared between the candidates of one
-    name). Names that may be lifted to ``SAME_RUN`` or compared as abjads get 1.0: they are
-    always scored."""
+    name). Names that may be lifted to ``SAME_RUN``, compared as abjads or with words run
+    together get 1.0: they are always scored."""
     if a.abjad or b.abjad:
         return 1.0
     if a.content != b.content and (
         a.compact == b.compact or a.compact in b.rotations or b.compact in a.rotations
     ):
         return 1.0
+    if (a.runset or b.runset) and _joins_match(a, b):
+        return 1.0
+    arabic = a.arabic or b.arabic
     bw = b.words
     nb = len(bw)
     top_a: list[float] = []
     found: list[tuple[float, ...]] = []
     for w, x in zip(a.weights, a.words, strict=True):
-        row = rows.get(x.text)
+        key = "~" + x.text if arabic else x.text
+        row = rows.get(key)
         if row is None:
-            row = rows[x.text] = _row(x, bw)
+            row = rows[key] = _row(x, bw, arabic)
         found.append(row)
         top_a.append(w * row[-1])  # the row's best, kept after the similarities
     col: list[float] = list(map(max, zip(*found, strict=True)))[:nb]  # each word of b's best
@@ -357,9 +572,12 @@ def _upper_bound(a: PreparedName, b: PreparedName, rows: dict[str, tuple[float, 
     return (sum(short) + sum(paired)) / (sum(short_w) + 2 * _MISSING_WORD * sum(long_w))
 
 
-def _row(x: Word, bw: tuple[Word, ...]) -> tuple[float, ...]:
+def _row(x: Word, bw: tuple[Word, ...], arabic: bool = False) -> tuple[float, ...]:
     """An alert word's similarity to each word of a presented name, followed by the best."""
-    row = [word_similarity(x, y) for y in bw]
+    if arabic:
+        row = [pair_similarity(x, y, True) for y in bw]
+    else:
+        row = [word_similarity(x, y) for y in bw]
     row.append(max(row))
     return tuple(row)
 
@@ -393,8 +611,8 @@ def word_forms(name: PreparedName) -> list[Word]:
         content = list(name.words)
     forms = list(content)
     for x, y in itertools.pairwise(content):
-        if len(x.text) <= 5 and len(y.text) <= 5:
-            forms.append(word(x.text + y.text))
+        if len(x.text) <= _JOINABLE >= len(y.text):
+            forms.append(joined(x.text, y.text))
     return forms
 
 
@@ -465,7 +683,13 @@ class AlertIndex:
         self._alerts: dict[int, _Alert] = {}
         self._entries: list[_Entry] = []
         self._entry_of: dict[tuple[str, bool], int] = {}
-        self._postings: dict[str, list[int]] = {}
+        # blocking keys lead to the distinct word forms of the alert names, and each form to the
+        # names it is in: a frequent word met by many of a presented word's keys (its
+        # skeletons, its spelling, its one-letter deletions) is gathered once, not once a key
+        self._forms: dict[tuple[str, bool], int] = {}  # (text, run together) -> form id
+        self._form_entries: list[set[int]] = []
+        self._key_forms: dict[str, list[int]] = {}
+        self._postings: dict[str, list[int]] = {}  # abjad keys of names written in an abjad
         self._abjad_postings: dict[str, list[int]] = {}
         self._identifiers: dict[tuple[str, str], set[int]] = {}
         self._registrations: dict[str, set[int]] = {}
@@ -541,17 +765,27 @@ class AlertIndex:
         entry_id = len(self._entries)
         self._entries.append(_Entry(name, name.content))
         self._entry_of[key] = entry_id
-        postings = self._postings
-        keys = {k for ks in blocking_keys(name) for k in ks}
+        for w in word_forms(name):
+            form_key = (w.text, w.joined)
+            form = self._forms.get(form_key)
+            if form is None:
+                form = self._forms[form_key] = len(self._form_entries)
+                self._form_entries.append(set())
+                for k in dict.fromkeys(_word_keys(w)):
+                    forms = self._key_forms.get(k)
+                    if forms is None:
+                        self._key_forms[k] = [form]
+                    else:
+                        forms.append(form)
+            self._form_entries[form].add(entry_id)
         if name.abjad:
-            keys.update(abjad_keys(name))  # met by romanised names' abjad keys
-        for k in keys:
-            posting = postings.get(k)
-            if posting is None:
-                postings[k] = [entry_id]
-            else:
-                posting.append(entry_id)
-        if not name.abjad:
+            for k in abjad_keys(name):  # met by romanised names' abjad keys
+                posting = self._postings.get(k)
+                if posting is None:
+                    self._postings[k] = [entry_id]
+                else:
+                    posting.append(entry_id)
+        else:
             for k in abjad_keys(name):  # met by names written in an abjad only
                 posting = self._abjad_postings.get(k)
                 if posting is None:
@@ -565,6 +799,8 @@ class AlertIndex:
         self._name_cache.clear()
         _word_cache.clear()
         word.cache_clear()
+        joined.cache_clear()
+        vowel_frame.cache_clear()
 
     # -------------------------------------------------------------- names
 
@@ -574,31 +810,82 @@ class AlertIndex:
         are not far apart (a C-speed pre-filter: one word alike and the rest unlike can never
         reach the threshold)."""
         postings = self._postings
+        key_forms = self._key_forms
+        form_entries = self._form_entries
         empty: tuple[int, ...] = ()
-        sets: list[set[int]] = []
-        of_word: dict[str, set[int]] = {}  # a word met twice (Martin Martin) is looked up once
+        # per word form, the names it is in: a set, or for a frequent word the sets of the
+        # alert word forms it met (united only if needed: most are only intersected)
+        sets: list[set[int] | None] = []
+        parts: list[list[set[int]]] = []
+        sizes: list[int] = []
+        runs: list[bool] = []  # two words run together, not a word of the name
+        of_word: dict[tuple[str, bool], int] = {}  # a word met twice is looked up once
         for w in word_forms(name):  # as ``blocking_keys``
-            found_w = of_word.get(w.text)
-            if found_w is None:
-                keys = dict.fromkeys(_word_keys(w))
-                found_w = of_word[w.text] = set().union(*(postings.get(k, empty) for k in keys))
-            sets.append(found_w)
+            form_key = (w.text, w.joined)
+            k = of_word.get(form_key)
+            runs.append(w.joined)
+            if k is not None:
+                sets.append(sets[k])
+                parts.append(parts[k])
+                sizes.append(sizes[k])
+                continue
+            of_word[form_key] = len(sets)
+            forms: set[int] = set()
+            for key in _word_keys(w):
+                forms.update(key_forms.get(key, empty))
+            found_w = [form_entries[f] for f in forms]
+            size = sum(map(len, found_w))
+            parts.append(found_w)
+            sizes.append(size)
+            if len(found_w) == 1:
+                sets.append(found_w[0])  # read only
+            elif size <= _FREQUENT_WORD:
+                sets.append(set().union(*found_w))
+            else:
+                sets.append(None)
         # names written in an abjad met on consonants: always scored
         abjad = abjad_keys(name)
         found: set[int] = set().union(*(postings.get(k, empty) for k in abjad))
-        if name.abjad:
-            found.update(*(self._abjad_postings.get(k, empty) for k in abjad))
-            return found.union(*sets)
-        if len(sets) <= 1:
-            return found.union(*sets)
+        if name.abjad or len(sets) <= 1:
+            if name.abjad:
+                found.update(*(self._abjad_postings.get(k, empty) for k in abjad))
+            for x, ps in zip(sets, parts, strict=True):
+                if x is None:
+                    found.update(*ps)
+                else:
+                    found.update(x)
+            return found
         # two words in common, one of them not a frequent one, or every word in common: scored
-        rare = [k for k, x in enumerate(sets) if len(x) <= _FREQUENT_WORD]
-        if rare:
-            strong = found.union(*(sets[k] & y for k in rare for m, y in enumerate(sets) if m != k))
-        else:
-            strong = found.union(set.intersection(*sets))
+        rare = [(k, x) for k, x in enumerate(sets) if x is not None and len(x) <= _FREQUENT_WORD]
+        strong = found
+        for k, x in rare:
+            for m, y in enumerate(sets):
+                if m == k:
+                    continue
+                if y is not None:
+                    strong.update(x & y)
+                else:
+                    for p in parts[m]:
+                        strong.update(x & p)
+        if all(runs[k] for k, _ in rare):
+            # every word frequent: the names with all of them, from the least frequent one
+            order = sorted((k for k in range(len(sets)) if not runs[k]), key=sizes.__getitem__)
+            first = order[0]
+            x = sets[first]
+            common = set(x) if x is not None else set().union(*parts[first])
+            for m in order[1:]:
+                y = sets[m]
+                if y is not None:
+                    common &= y
+                else:
+                    common = {e for e in common if any(e in p for p in parts[m])}
+                if not common:
+                    break
+            strong.update(common)
         # one word in common: scored if that word is not a common one and the names are alike
-        weak = list(set().union(*(x for x in sets if len(x) <= _COMMON_WORD)) - strong)
+        weak = list(
+            set().union(*(x for x in sets if x is not None and len(x) <= _COMMON_WORD)) - strong
+        )
         if weak:
             entries = self._entries
             texts = [entries[e].name.sorted_skeletons for e in weak]
