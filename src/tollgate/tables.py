@@ -38,6 +38,7 @@ from tollgate.risk.tables import (
     RiskProfileVersion,
     UnitValueBenchmark,
 )
+from tollgate.scoring.tables import ModelScore, ScoringModel
 from tollgate.traders.tables import RegisteredTrader
 
 metadata = Base.metadata
@@ -79,10 +80,12 @@ __all__ = [
     "IntakeLock",
     "LoadJob",
     "ManagedListVersion",
+    "ModelScore",
     "QualityFinding",
     "RegisteredTrader",
     "Rejection",
     "RiskProfileVersion",
+    "ScoringModel",
     "Seizure",
     "SharingGrant",
     "UnitValueBenchmark",

@@ -275,7 +275,7 @@ def test_the_cli_refreshes_the_history_and_back_tests_a_draft_file(
         ],
     )
     assert made.exit_code == 0, made.output
-    assert "benchmarks of NL v1: 0 (HS6, origin) medians" in made.output
+    assert "benchmarks of NL v1: 0 stored\nfrom 2 goods items" in made.output
 
 
 def test_the_api_back_tests_a_draft_on_the_callers_history(

@@ -137,6 +137,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     from tollgate.risk.backtest_views import router as backtest_router
     from tollgate.risk.release import router as release_router
     from tollgate.risk.views import router as risk_router
+    from tollgate.scoring.views import router as scoring_router
+    from tollgate.surveillance.views import router as surveillance_router
 
     for router in (
         intake_router,
@@ -148,6 +150,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         release_router,
         controls_router,
         monitoring_router,
+        surveillance_router,
+        scoring_router,
         cis_router,
         cis_protection_router,
         fide_router,

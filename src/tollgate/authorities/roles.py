@@ -36,6 +36,8 @@ class Permission(StrEnum):
     CIS_COPY = "cis_copy"
     #: data-subject access, rectification and erasure requests (CIS-42, CIS-43)
     CIS_DATA_PROTECTION = "cis_data_protection"
+    #: strategic analysis of trade flows on anonymised aggregates (RM-16, CIS-45)
+    ANALYSE_TRADE_FLOWS = "analyse_trade_flows"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -50,6 +52,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.READ_PROFILES,
             Permission.MANAGE_PROFILES,
             Permission.ASSESS,
+            Permission.ANALYSE_TRADE_FLOWS,
         }
     ),
     "officer": frozenset(
@@ -70,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.READ_QUALITY,
             Permission.READ_PROFILES,
             Permission.MANAGE_PROFILES,
+            Permission.ANALYSE_TRADE_FLOWS,
         }
     ),
     # data-protection supervisors inspect the audit trail

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tollgate.config import get_settings
 from tollgate.db import make_engine, session_factory, upgrade
 from tollgate.errors import TollgateError
+from tollgate.risk.history import History
 
 console = Console()
 err_console = Console(stderr=True)
@@ -62,3 +63,18 @@ def day(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def refreshed_history() -> History:
+    """The history store, brought up to date with the database (with progress): every
+    command that reads history (back-tests, benchmarks, scoring, surveillance) sees the
+    filings lodged up to the moment it starts."""
+    store = History(get_settings().history_path)
+
+    def progress(done: int, total: int) -> None:
+        console.print(f"history: {done:,} of {total:,} filing versions", end="\r")
+
+    added, dropped = store.refresh(factory(), progress=progress)
+    if added or dropped:
+        console.print(f"history: {added:,} filing versions added, {dropped:,} superseded")
+    return store

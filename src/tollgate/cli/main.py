@@ -25,6 +25,8 @@ from tollgate.cli.controls import controls_app, queue_and_report, simulate_and_r
 from tollgate.cli.fide import fide_app
 from tollgate.cli.monitoring import demo_report, indicators
 from tollgate.cli.risk import assess_and_report, risk_app
+from tollgate.cli.scoring import scoring_app
+from tollgate.cli.surveillance import surveillance_app
 from tollgate.cli.traders import traders_app
 from tollgate.intake.bulk import bulk_load, rejections
 from tollgate.intake.mapping import load_mapping
@@ -48,6 +50,8 @@ app.command("indicators")(indicators)
 app.add_typer(controls_app, name="controls")
 app.add_typer(cis_app, name="cis")
 app.add_typer(fide_app, name="fide")
+app.add_typer(surveillance_app, name="surveillance")
+app.add_typer(scoring_app, name="scoring")
 
 
 @app.command()

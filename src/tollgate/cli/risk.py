@@ -11,15 +11,26 @@ import yaml
 from rich.table import Table
 
 from tollgate.authorities.service import SYSTEM
-from tollgate.cli.context import console, day, factory, friendly, transaction
-from tollgate.config import get_settings
+from tollgate.cli.context import (
+    console,
+    day,
+    factory,
+    friendly,
+    refreshed_history,
+    transaction,
+)
 from tollgate.risk import credibility, service
 from tollgate.risk.backtest import backtest
-from tollgate.risk.benchmarks import compute_benchmarks
+from tollgate.risk.benchmarks import (
+    MIN_ITEMS,
+    SMALLEST_MIN_ITEMS,
+    WINDOW_DAYS,
+    compute_benchmarks,
+)
 from tollgate.risk.consignments import assess_consignment_events
-from tollgate.risk.history import History
 from tollgate.risk.profiles import Status
 from tollgate.risk.selection import RandomSelection
+from tollgate.scoring.exploration import EXPLORATION_RATE, Exploration
 
 risk_app = typer.Typer(
     help="Risk profiles, lists and assessment (RM-6..RM-13).", no_args_is_help=True
@@ -99,16 +110,27 @@ def assess(
     random_rate: Annotated[
         float, typer.Option(min=0, max=1, help="Share selected at random (RM-12).")
     ] = 0.01,
+    exploration_rate: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            max=1,
+            help="Share of uncertain releases controlled for exploration (issue 6).",
+        ),
+    ] = EXPLORATION_RATE,
     seed: str = "tollgate",
 ) -> None:
     """Assess every stored filing whose current version has no assessment yet."""
-    counts = assess_and_report(random_rate, seed)
+    counts = assess_and_report(random_rate, seed, exploration_rate)
     if not counts:
         console.print("nothing to assess")
 
 
-def assess_and_report(random_rate: float, seed: str) -> dict[str, int]:
+def assess_and_report(
+    random_rate: float, seed: str, exploration_rate: float = EXPLORATION_RATE
+) -> dict[str, int]:
     randomness = RandomSelection(rates={"default": random_rate}, seed=seed)
+    exploration = Exploration(exploration_rate)
     done = [0]
 
     def progress(n: int) -> None:
@@ -116,8 +138,12 @@ def assess_and_report(random_rate: float, seed: str) -> dict[str, int]:
         console.print(f"assessed {done[0]:,}", end="\r")
 
     f = factory()
-    counts = service.assess_pending(f, actor=SYSTEM, randomness=randomness, progress=progress)
-    whole = assess_consignment_events(f, actor=SYSTEM, randomness=randomness)
+    counts = service.assess_pending(
+        f, actor=SYSTEM, randomness=randomness, exploration=exploration, progress=progress
+    )
+    whole = assess_consignment_events(
+        f, actor=SYSTEM, randomness=randomness, exploration=exploration
+    )
     if counts:
         table = Table("decision", "filings")
         for decision, n in sorted(counts.items(), key=lambda kv: -kv[1]):
@@ -131,24 +157,11 @@ def assess_and_report(random_rate: float, seed: str) -> dict[str, int]:
     return counts
 
 
-def _history() -> History:
-    """The history store, brought up to date with the database (with progress)."""
-    store = History(get_settings().history_path)
-
-    def progress(done: int, total: int) -> None:
-        console.print(f"history: {done:,} of {total:,} filing versions", end="\r")
-
-    added, dropped = store.refresh(factory(), progress=progress)
-    if added or dropped:
-        console.print(f"history: {added:,} filing versions added, {dropped:,} superseded")
-    return store
-
-
 @risk_app.command("history")
 @friendly
 def history() -> None:
     """Bring the back-testing history (an embedded DuckDB file) up to date."""
-    _history().close()
+    refreshed_history().close()
 
 
 @risk_app.command("backtest")
@@ -167,7 +180,7 @@ def backtest_(
     rate against recorded outcomes, what drafts add to the active set, daily workload."""
     if not start or not end or not authority:
         raise typer.BadParameter("give --from, --to and --authority")
-    store = _history()
+    store = refreshed_history()
     try:
         with transaction() as session:
             result = backtest(
@@ -213,14 +226,28 @@ def backtest_(
 @risk_app.command("benchmarks")
 @friendly
 def benchmarks(
-    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
-    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
     authority: Annotated[str, typer.Option(help="Whose history and benchmarks.")],
-    min_items: Annotated[int, typer.Option(min=5, help="Items behind a benchmark.")] = 20,
+    start: Annotated[
+        str, typer.Option("--from", help="First day (YYYY-MM-DD), with --to: a fixed period.")
+    ] = "",
+    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = "",
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="Last day of the rolling window (default today).")
+    ] = "",
+    window_days: Annotated[
+        int | None,
+        typer.Option(
+            help=f"Days of the rolling window (default {WINDOW_DAYS}).", show_default=False
+        ),
+    ] = None,
+    min_items: Annotated[
+        int, typer.Option(min=SMALLEST_MIN_ITEMS, help="Items behind a benchmark.")
+    ] = MIN_ITEMS,
 ) -> None:
-    """Compute unit-value benchmarks (RM-15) from the period's history: the authority's
-    next set, read by assessment as item.benchmark_ratio."""
-    store = _history()
+    """Compute unit-value benchmarks (RM-15) from the history of a rolling window (or a
+    fixed period): the authority's next set, read by assessment as item.benchmark_ratio,
+    item.unit_value_deviation, item.undervalued and item.overvalued."""
+    store = refreshed_history()
     try:
         with transaction() as session:
             made = compute_benchmarks(
@@ -228,16 +255,22 @@ def benchmarks(
                 store,
                 actor=SYSTEM,
                 authority=authority,
-                start=day(start),
-                end=day(end),
+                start=day(start) if start else None,
+                end=day(end) if end else None,
+                as_of=day(as_of) if as_of else None,
+                window_days=window_days,
                 min_items=min_items,
             )
     finally:
         store.close()
-    console.print(
-        f"benchmarks of {made.authority} v{made.version}: {made.benchmarks:,} "
-        f"(HS6, origin) medians from {made.items:,} goods items"
-    )
+    console.print(f"benchmarks of {made.authority} v{made.version}: {made.benchmarks:,} stored")
+    console.print(f"from {made.items:,} goods items lodged {made.start}..{made.end}")
+    if made.levels:
+        table = Table("per", "level", "benchmarks")
+        for key, count in made.levels.items():
+            per, level = key.split("/")
+            table.add_row(per, level, f"{count:,}")
+        console.print(table)
 
 
 @credibility_app.command("import")

@@ -18,52 +18,23 @@ produced is inserted as markup, and Vega escapes the data it writes into it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 import jinja2
-import vl_convert as vlc
 from markupsafe import Markup
 
+from tollgate.charts import count, decimal, eur, pct, svg
 from tollgate.monitoring.indicators import wilson
 from tollgate.risk.profiles import Control, Stage
 
-#: The Vega-Lite version the charts are written for; pinned so that an upgrade of
-#: ``vl-convert`` (which bundles several) cannot silently change how they look.
-VEGA_LITE = "6.4"
-
-_CONFIG: dict[str, Any] = {
-    "background": "white",
-    "font": "sans-serif",
-    "view": {"stroke": None},
-    "axis": {"labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal"},
-    "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom"},
-    "title": {"fontSize": 12, "anchor": "start"},
-}
 _STAGES = [s.value for s in Stage]  # the order goods move
 _CONTROLS = [c.value for c in Control]  # mildest first
 _RANDOM = {"domain": ["risk-based", "random"], "range": ["#4c78a8", "#f58518"]}
 _AEO = {"domain": ["AEO", "non-AEO"], "range": ["#54a24b", "#4c78a8"]}
 _COUNT_AXIS = {"format": "d", "tickMinStep": 1}  # counts have no fractions
-
-# Namespace URIs are identifiers, never fetched, but a reader scanning the file for
-# "http" should find nothing: inline SVG in HTML needs no xmlns declarations.
-_XMLNS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
-
-
-def _svg(spec: dict[str, Any]) -> Markup:
-    """Render a Vega-Lite spec to inline SVG. ``allowed_base_urls=[]`` forbids Vega to
-    load anything: the data are always inline, and a report must not fetch."""
-    svg = vlc.vegalite_to_svg(
-        {**spec, "config": _CONFIG}, vl_version=VEGA_LITE, allowed_base_urls=[]
-    )
-    svg = _XMLNS.sub("", svg, count=2)
-    if not svg.startswith("<svg") or "<script" in svg.lower():  # pragma: no cover
-        raise ValueError("vl-convert returned something other than a plain SVG chart")
-    return Markup(svg)  # noqa: S704 -- Vega's own output; it escapes the data it draws
 
 
 def _share(a: float, b: float) -> float | None:
@@ -73,7 +44,7 @@ def _share(a: float, b: float) -> float | None:
 def _controls_chart(rows: Sequence[dict[str, Any]]) -> Markup | None:
     if not rows:
         return None
-    return _svg(
+    return svg(
         {
             "title": "Controls by type and stage",
             "data": {"values": list(rows)},
@@ -99,7 +70,7 @@ def _office_chart(rows: Sequence[dict[str, Any]]) -> Markup | None:
     if not rows:
         return None
     y = {"field": "office", "type": "nominal", "title": None}
-    return _svg(
+    return svg(
         {
             "data": {"values": list(rows)},
             "hconcat": [
@@ -142,7 +113,7 @@ def _office_chart(rows: Sequence[dict[str, Any]]) -> Markup | None:
 def _selection_chart(risk_based: int, random: int) -> Markup | None:
     if risk_based + random == 0:
         return None
-    return _svg(
+    return svg(
         {
             "title": "Controls by how they were selected",
             "data": {
@@ -194,7 +165,7 @@ def _rates_chart(rows: Sequence[dict[str, Any]]) -> Markup | None:
         "scale": {"domain": [0, 1]},
     }
     color = {"field": "selection", "type": "nominal", "scale": _RANDOM, "legend": None}
-    return _svg(
+    return svg(
         {
             "title": "Irregularity found, risk-based versus random",
             "data": {"values": values},
@@ -226,7 +197,7 @@ def _aeo_chart(rows: Sequence[dict[str, Any]]) -> Markup | None:
     ]
     if not values:
         return None
-    return _svg(
+    return svg(
         {
             "title": "AEO versus non-AEO",
             "data": {"values": values},
@@ -260,22 +231,6 @@ def _format_evidence(evidence: Any) -> str:
     return str(evidence)
 
 
-def _count(value: Any) -> str:
-    return "n/a" if value is None else f"{value:,}"
-
-
-def _pct(value: Any) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}%"
-
-
-def _decimal(value: Any, digits: int = 1) -> str:
-    return "n/a" if value is None else f"{value:,.{digits}f}"
-
-
-def _eur(value: Any) -> str:
-    return "n/a" if value is None else f"EUR {value:,.2f}"
-
-
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     """Autoescape everything (the data hold filer names); fail on an undefined name, so
@@ -287,9 +242,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(
-        count=_count, pct=_pct, decimal=_decimal, eur=_eur, evidence=_format_evidence
-    )
+    env.filters.update(count=count, pct=pct, decimal=decimal, eur=eur, evidence=_format_evidence)
     return env
 
 

@@ -166,6 +166,8 @@ def backtest(
     from tollgate.risk.service import Engine, newest_versions, parse_profiles
 
     engine = Engine(session, owner)
+    # the stored rows' benchmark facts as live assessment would compute them now (RM-15)
+    history.apply_benchmarks(owner.id, engine.benchmarks)
     tested: list[Tested] = []
     nodes: list[Node] = []
     if drafts is not None:
@@ -292,7 +294,7 @@ def _figures(
         if rank > strongest.get(decl, -1):
             strongest[decl] = rank
         where[decl] = (office, day)
-    outcomes = _outcomes(session, {f for hits in by_profile.values() for _, _, f in hits})
+    outcomes = recorded_outcomes(session, {f for hits in by_profile.values() for _, _, f in hits})
     shown: list[ProfileFigures] = []
     for number, t in enumerate(tested):
         if t.active:
@@ -331,7 +333,7 @@ def _figures(
     return shown, workload, declarations, len(strongest)
 
 
-def _outcomes(session: Session, filing_ids: set[int]) -> dict[int, bool]:
+def recorded_outcomes(session: Session, filing_ids: set[int]) -> dict[int, bool]:
     """filing -> irregular?, for the filings with a recorded outcome: a ground-truth
     label, or the newest result of a control of the filing or of its consignment."""
     from tollgate.consignments.tables import ConsignmentMember

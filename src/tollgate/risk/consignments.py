@@ -36,6 +36,7 @@ from tollgate.declarations.tables import FilingRecord, FilingVersion
 from tollgate.quality.tables import QualityFinding
 from tollgate.risk.selection import ProfileHit, RandomSelection, decide
 from tollgate.risk.tables import Assessment
+from tollgate.scoring.exploration import EXPLORATION_RATE, Exploration
 
 CONSUMER = "risk-engine"
 
@@ -47,6 +48,7 @@ def assess_consignment_events(
     batch_size: int = 500,
     randomness: RandomSelection | None = None,
     progress: Callable[[int], None] | None = None,
+    exploration: Exploration | None = None,
 ) -> dict[str, int]:
     """Consume the consignment change events: every consignment that changed since the
     last run is assessed once (however many events it had), in committed batches that
@@ -72,6 +74,7 @@ def assess_consignment_events(
                     trigger_event=event_id,
                     engines=engines,
                     randomness=randomness,
+                    exploration=exploration,
                 )
                 if assessment is not None:
                     counts[assessment.decision] += 1
@@ -96,10 +99,12 @@ def assess_consignment(
     trigger_event: int,
     engines: dict[int, Any],
     randomness: RandomSelection | None = None,
+    exploration: Exploration | None = None,
 ) -> Assessment | None:
     """One consignment-level assessment from the current version of each member filing
-    (None when the consignment has no filing left to assess)."""
-    from tollgate.risk.service import Engine, filing_facts, store_hits
+    (None when the consignment has no filing left to assess). With an active learned
+    model the consignment scores as its riskiest filing, and may be explored (issue 6)."""
+    from tollgate.risk.service import Engine, explore, filing_facts, store_hits
 
     consignment = session.get(Consignment, consignment_id)
     if consignment is None:
@@ -133,10 +138,15 @@ def assess_consignment(
     hits: list[ProfileHit] = []
     seen: set[tuple[str, int]] = set()
     aeo = False
+    scores: list[float] = []
     for number, (_, filing, version) in enumerate(members):
         facts = filing_facts(
             session, version, filing, authority, findings.get(version.id, []), engine
         )
+        if engine.scorer is not None:
+            scores.append(engine.scorer.score(facts))
+            for row in facts:
+                row["model.score"] = scores[-1]
         if number == 0:
             aeo = bool(facts[0].get("trader.aeo"))
         for hit in engine.hits(facts):
@@ -151,6 +161,15 @@ def assess_consignment(
         stratum="consignment",
         randomness=randomness,
     )
+    explored = "random" if decision.random else None
+    if scores and engine.scorer is not None:
+        decision, explored = explore(
+            decision,
+            max(scores),
+            engine.scorer.version,
+            exploration if exploration is not None else Exploration(EXPLORATION_RATE),
+            f"consignment:{consignment.reference}",
+        )
     trigger_version = event.filing_version_id if event is not None else members[0][2].id
     assessment = Assessment(
         filing_version_id=trigger_version,
@@ -160,6 +179,7 @@ def assess_consignment(
         decision=decision.decision.value,
         score=decision.score,
         random=decision.random,
+        exploration=explored,
         stage=decision.stage.value if decision.stage else None,
         place=members[0][1].office,
         reasons=decision.reasons,

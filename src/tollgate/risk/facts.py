@@ -1,14 +1,17 @@
 """Facts: a filing flattened into the rows every evaluator reads (see ``language``).
 
 One row per goods item (declaration fields repeated), keyed by the names of
-``language.FIELDS``. Derived facts — unit values, the ratio to the unit-value benchmark,
-the trader's AEO status, segment and first appearance, data-quality findings — are
-computed here once, so the in-process evaluator and the SQL evaluators read the same
-values and cannot disagree about them.
+``language.FIELDS``. Derived facts — unit values, the comparison with the unit-value
+benchmarks, the trader's AEO status, segment and first appearance, data-quality
+findings — are computed here once, so the in-process evaluator and the SQL evaluators
+read the same values and cannot disagree about them. The history store restates the
+benchmark facts of stored rows with ``benchmark_facts`` when a new set is computed, so
+a back-test sees what live assessment would see.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,12 +37,135 @@ class Trader:
     segment: str | None = None
 
 
+# ------------------------------------------------------------ unit-value benchmarks (RM-15)
+
+#: Where a goods item's benchmark is looked for, most specific first: (level, HS digits,
+#: same origin). The goods come before the origin: prices differ far more between
+#: subheadings than between origins of one subheading, so the same HS6 from anywhere is
+#: a closer comparison than the same heading from the same country. At each width of
+#: code the same origin is tried before any origin.
+LEVELS: tuple[tuple[str, int, bool], ...] = (
+    ("hs6_origin", 6, True),
+    ("hs6", 6, False),
+    ("hs4_origin", 4, True),
+    ("hs4", 4, False),
+    ("hs2_origin", 2, True),
+    ("hs2", 2, False),
+)
+#: what a benchmark is of: value per kg of net (else gross) mass, or per supplementary unit
+PER_KG, PER_UNIT = "kg", "unit"
+#: scales a median absolute deviation to a standard deviation for normal data, so that a
+#: deviation reads as a z-score
+MAD_TO_SD = 1.4826
+#: the smallest spread (MAD of natural-log unit values, about ±10 % in price) a deviation
+#: is measured against: where every trader declares the same price, the MAD is 0 and a
+#: 5 % discount would otherwise be an infinite deviation
+MIN_LOG_MAD = 0.1
+#: |deviation| at which ``item.undervalued`` / ``item.overvalued`` are set: three robust
+#: standard deviations, beyond which an honest price is rare (with the MAD floor, at least
+#: a 36 % drop below the median or a 56 % rise above it); a profile wanting another
+#: cut-off tests ``item.unit_value_deviation`` itself
+OUTLIER_DEVIATION = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Benchmark:
+    """The unit values of one group of goods items over the window: ``median`` of the
+    values (for ``item.benchmark_ratio``) and the median and MAD of their natural logs
+    (for the deviation; None in sets computed before they were recorded)."""
+
+    median: float
+    log_median: float | None = None
+    log_mad: float | None = None
+    items: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Benchmarks:
+    """One authority's benchmark set, keyed ``(per, code prefix, origin or None)``;
+    ``set_id`` names the set (empty: none), so that stored rows know which set their
+    benchmark facts came from."""
+
+    set_id: str = ""
+    table: Mapping[tuple[str, str, str | None], Benchmark] = field(default_factory=dict)
+
+    def find(self, per: str, code: str | None, origin: str | None) -> tuple[str, Benchmark] | None:
+        """The most specific benchmark that exists for the goods (``LEVELS``)."""
+        if not code or not self.table:
+            return None
+        for level, digits, by_origin in LEVELS:
+            if len(code) < digits or (by_origin and origin is None):
+                continue
+            found = self.table.get((per, code[:digits], origin if by_origin else None))
+            if found is not None:
+                return level, found
+        return None
+
+
+BENCHMARK_FIELDS = (
+    "item.benchmark_level",
+    "item.benchmark_ratio",
+    "item.unit_value_deviation",
+    "item.benchmark_level_per_unit",
+    "item.benchmark_ratio_per_unit",
+    "item.unit_value_deviation_per_unit",
+    "item.undervalued",
+    "item.overvalued",
+)
+
+
+def benchmark_facts(
+    code: str | None,
+    origin: str | None,
+    per_kg: float | None,
+    per_unit: float | None,
+    benchmarks: Benchmarks,
+) -> Row:
+    """The item's unit values against its benchmarks: the level each came from, the
+    ratio to the median and the robust deviation ``(ln v - median ln) / (1.4826 MAD)``,
+    per kg and per supplementary unit, and the outlier flags. A flag is set when either
+    measure is beyond ``OUTLIER_DEVIATION`` (both can be: a mass or a quantity out of line
+    with the price), and a declared value of 0 against a benchmark is undervalued (its
+    logarithm, and so its deviation, does not exist). The flags are missing when neither
+    measure could be compared."""
+    row: Row = {}
+    under = over = None
+    for per, value, suffix in ((PER_KG, per_kg, ""), (PER_UNIT, per_unit, "_per_unit")):
+        found = benchmarks.find(per, code, origin) if value is not None else None
+        level, benchmark = found if found is not None else (None, None)
+        deviation = _deviation(value, benchmark)
+        row[f"item.benchmark_level{suffix}"] = level
+        median = benchmark.median if benchmark is not None else None
+        row[f"item.benchmark_ratio{suffix}"] = _ratio(value, median)
+        row[f"item.unit_value_deviation{suffix}"] = deviation
+        if deviation is not None:
+            under = bool(under) or deviation <= -OUTLIER_DEVIATION
+            over = bool(over) or deviation >= OUTLIER_DEVIATION
+        elif benchmark is not None and value == 0:
+            under, over = True, bool(over)
+    row["item.undervalued"] = under
+    row["item.overvalued"] = over
+    return row
+
+
+def _deviation(value: float | None, benchmark: Benchmark | None) -> float | None:
+    if value is None or value <= 0 or benchmark is None:
+        return None
+    if benchmark.log_median is None or benchmark.log_mad is None:
+        return None
+    spread = MAD_TO_SD * max(benchmark.log_mad, MIN_LOG_MAD)
+    return (math.log(value) - benchmark.log_median) / spread
+
+
+# ------------------------------------------------------------------------------ context
+
+
 @dataclass(slots=True)
 class Context:
     """What the assessing authority knows beyond the filing itself."""
 
-    #: (HS6, origin country) -> median unit value per kg, from stored history (RM-15)
-    benchmarks: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    #: the authority's newest unit-value benchmark set, from stored history (RM-15)
+    benchmarks: Benchmarks = field(default_factory=Benchmarks)
     #: the trader register: EORI -> AEO status and segment (RM-23, RM-24)
     traders: Mapping[str, Trader] = field(default_factory=dict)
     #: EORIs the authority has seen before (in earlier filings or the register)
@@ -166,7 +292,7 @@ ITEM_FIELDS = (
     "item.value",
     "item.unit_value_per_kg",
     "item.unit_value_per_unit",
-    "item.benchmark_ratio",
+    *BENCHMARK_FIELDS,
     "item.procedure_code",
     "item.preference_code",
     "item.un_dangerous_goods_number",
@@ -177,12 +303,8 @@ def item_facts(item: GoodsItem, filing: AnyFiling, context: Context) -> Row:
     value = _value(item, filing)
     mass = item.net_mass if item.net_mass else item.gross_mass
     per_kg = _ratio(value, mass)
+    per_unit = _ratio(value, item.supplementary_units)
     code = item.commodity_code
-    benchmark = (
-        context.benchmarks.get((code[:6], item.origin_country))
-        if code is not None and item.origin_country is not None
-        else None
-    )
     return {
         "item.commodity_code": code,
         "item.origin_country": item.origin_country,
@@ -193,8 +315,8 @@ def item_facts(item: GoodsItem, filing: AnyFiling, context: Context) -> Row:
         "item.supplementary_units": item.supplementary_units,
         "item.value": value,
         "item.unit_value_per_kg": per_kg,
-        "item.unit_value_per_unit": _ratio(value, item.supplementary_units),
-        "item.benchmark_ratio": _ratio(per_kg, benchmark),
+        "item.unit_value_per_unit": per_unit,
+        **benchmark_facts(code, item.origin_country, per_kg, per_unit, context.benchmarks),
         "item.procedure_code": item.procedure_code,
         "item.preference_code": item.preference_code,
         "item.un_dangerous_goods_number": item.un_dangerous_goods_number,

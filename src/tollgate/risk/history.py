@@ -10,8 +10,13 @@ the ones that were superseded by an amendment, and a back-test is then one DuckD
 
 The rows are the facts as of their refresh: the first-time-trader flag is judged against
 the filings stored before each one (as live assessment judges it), data-quality findings
-are those stored for the version. The store is a cache of the database, never the record:
-delete the file and ``refresh`` rebuilds it.
+are those stored for the version. The unit-value benchmark facts (RM-15) are the
+exception: the benchmarks are computed *from* these rows, so a refresh leaves them empty
+and ``apply_benchmarks`` fills them from the authority's newest set when a set is
+computed and before a back-test reads them — only the rows whose ``benchmark_set`` is not
+that set, so a new set costs one pass over the authority's rows and a refresh only the
+rows it added. The store is a
+cache of the database, never the record: delete the file and ``refresh`` rebuilds it.
 """
 
 from __future__ import annotations
@@ -33,17 +38,39 @@ from tollgate.authorities.tables import Authority
 from tollgate.declarations.models import FilingAdapter
 from tollgate.declarations.tables import FilingRecord, FilingVersion
 from tollgate.quality.tables import QualityFinding
-from tollgate.risk.fact_table import DECLARATION_ID, facts_table
-from tollgate.risk.facts import Context, rows_of, trader_eori
+from tollgate.risk.fact_table import ARROW_TYPES, DECLARATION_ID, ROW_NO, facts_table
+from tollgate.risk.facts import (
+    BENCHMARK_FIELDS,
+    Benchmarks,
+    Context,
+    benchmark_facts,
+    rows_of,
+    trader_eori,
+)
+from tollgate.risk.language import FIELDS, FieldType
 
-__all__ = ["AUTHORITY_ID", "FILING_ID", "TABLE", "History"]
+__all__ = ["AUTHORITY_ID", "BENCHMARK_SET", "FILING_ID", "TABLE", "History"]
 
 TABLE = "facts"
 #: beside the facts: whose filing it is, and which filing (``declaration_id`` is the
 #: filing *version*, so that an assessment's rows are the version that was assessed)
 AUTHORITY_ID = "authority_id"
 FILING_ID = "filing_id"
+#: which benchmark set (``facts.Benchmarks.set_id``) a row's benchmark facts come from;
+#: NULL until ``apply_benchmarks`` first ran over it
+BENCHMARK_SET = "benchmark_set"
 _VERSIONS = "history_versions"
+#: DuckDB column types of the catalogue's field types, for columns added to an existing
+#: store (a fact added to the catalogue after the store was made)
+_SQL_TYPES = {
+    FieldType.TEXT: "VARCHAR",
+    FieldType.CODE: "VARCHAR",
+    FieldType.NAME: "VARCHAR",
+    FieldType.NUMBER: "DOUBLE",
+    FieldType.DATETIME: "TIMESTAMPTZ",
+    FieldType.FLAG: "BOOLEAN",
+    FieldType.CODES: "VARCHAR[]",
+}
 
 
 class History:
@@ -85,6 +112,7 @@ class History:
         empty = facts_table([], id_type=pa.int64())
         empty = empty.append_column(AUTHORITY_ID, pa.array([], pa.int64()))
         empty = empty.append_column(FILING_ID, pa.array([], pa.int64()))
+        empty = empty.append_column(BENCHMARK_SET, pa.array([], pa.string()))
         self._append(empty, {})
 
     def stored_versions(self) -> dict[int, str]:
@@ -169,8 +197,13 @@ class History:
                 else:
                     have = {row[0] for row in con.execute(f"DESCRIBE {TABLE}").fetchall()}
                     for field in table.schema:
-                        if field.name not in have:  # a national data element seen first now
-                            con.execute(f'ALTER TABLE {TABLE} ADD COLUMN "{field.name}" VARCHAR')
+                        if (
+                            field.name not in have
+                        ):  # a national element, or a fact newer than the store
+                            con.execute(
+                                f'ALTER TABLE {TABLE} ADD COLUMN "{field.name}" '
+                                f"{_sql_type(field.name)}"
+                            )
                     con.execute(f"INSERT INTO {TABLE} BY NAME SELECT * FROM tollgate_new_rows")  # noqa: S608 -- constants
                 con.execute(f"INSERT INTO {_VERSIONS} SELECT id, hash FROM tollgate_new_versions")  # noqa: S608 -- constants
                 con.execute("COMMIT")
@@ -180,6 +213,67 @@ class History:
             finally:
                 con.unregister("tollgate_new_rows")
                 con.unregister("tollgate_new_versions")
+
+    def apply_benchmarks(self, authority_id: int, benchmarks: Benchmarks) -> int:
+        """Bring the benchmark facts of the authority's rows to ``benchmarks`` (its newest
+        set, as live assessment reads it), computed by ``facts.benchmark_facts`` as live
+        assessment computes them. Returns the rows restated."""
+        if not self.has_rows():
+            return 0
+        with self.connection() as con:
+            for name in (*BENCHMARK_FIELDS, BENCHMARK_SET):  # a store older than the facts
+                con.execute(
+                    f'ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS "{name}" {_sql_type(name)}'
+                )
+            stale = con.execute(
+                f"SELECT {DECLARATION_ID}, {ROW_NO}, "  # noqa: S608 -- constants
+                '"item.commodity_code", "item.origin_country", '
+                '"item.unit_value_per_kg", "item.unit_value_per_unit" '
+                f"FROM {TABLE} WHERE {AUTHORITY_ID} = ? AND {BENCHMARK_SET} IS DISTINCT FROM ?",
+                [authority_id, benchmarks.set_id],
+            ).fetchall()
+            if not stale:
+                return 0
+            columns: dict[str, list[Any]] = {name: [] for name in BENCHMARK_FIELDS}
+            for _, _, code, origin, per_kg, per_unit in stale:
+                for name, value in benchmark_facts(
+                    code, origin, per_kg, per_unit, benchmarks
+                ).items():
+                    columns[name].append(value)
+            update = pa.table(
+                {
+                    DECLARATION_ID: pa.array([r[0] for r in stale], pa.int64()),
+                    ROW_NO: pa.array([r[1] for r in stale], pa.int32()),
+                    **{
+                        name: pa.array(values, ARROW_TYPES[FIELDS[name].type])
+                        for name, values in columns.items()
+                    },
+                }
+            )
+            assignments = ", ".join(f'"{name}" = u."{name}"' for name in BENCHMARK_FIELDS)
+            con.register("tollgate_benchmark_facts", update)
+            try:
+                con.execute("BEGIN")
+                con.execute(
+                    f"UPDATE {TABLE} SET {assignments}, {BENCHMARK_SET} = ? "  # noqa: S608 -- constants
+                    f"FROM tollgate_benchmark_facts u WHERE {TABLE}.{AUTHORITY_ID} = ? "
+                    f"AND {TABLE}.{DECLARATION_ID} = u.{DECLARATION_ID} "
+                    f"AND {TABLE}.{ROW_NO} = u.{ROW_NO}",
+                    [benchmarks.set_id, authority_id],
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                con.unregister("tollgate_benchmark_facts")
+            return len(stale)
+
+
+def _sql_type(column: str) -> str:
+    """A catalogue fact's DuckDB type; national data elements and the marks are text."""
+    spec = FIELDS.get(column)
+    return _SQL_TYPES[spec.type] if spec is not None else "VARCHAR"
 
 
 def _first_seen(session: Session) -> dict[tuple[int, str], datetime]:
@@ -229,7 +323,8 @@ def _rows(
         owners.extend([(filing.authority_id, filing.id)] * len(rows))
     table = facts_table(declarations, id_type=pa.int64())
     table = table.append_column(AUTHORITY_ID, pa.array([a for a, _ in owners], pa.int64()))
-    return table.append_column(FILING_ID, pa.array([f for _, f in owners], pa.int64()))
+    table = table.append_column(FILING_ID, pa.array([f for _, f in owners], pa.int64()))
+    return table.append_column(BENCHMARK_SET, pa.nulls(len(owners), pa.string()))
 
 
 def _before(a: datetime, b: datetime) -> bool:

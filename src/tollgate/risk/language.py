@@ -123,10 +123,42 @@ FIELDS: dict[str, FieldSpec] = {
         _f("item.unit_value_per_kg", T.NUMBER, "value per kg of net (else gross) mass"),
         _f("item.unit_value_per_unit", T.NUMBER, "value per supplementary unit"),
         _f(
+            "item.benchmark_level",
+            T.CODE,
+            "which benchmark the value per kg was compared with (RM-15): hs6_origin, hs6,"
+            " hs4_origin, hs4, hs2_origin or hs2; missing without one",
+        ),
+        _f(
             "item.benchmark_ratio",
             T.NUMBER,
-            "unit value per kg over the benchmark median for the same HS6 and origin",
+            "unit value per kg over the benchmark median (item.benchmark_level)",
         ),
+        _f(
+            "item.unit_value_deviation",
+            T.NUMBER,
+            "robust z-score of the value per kg: (ln v - median ln) / (1.4826 MAD)",
+        ),
+        _f(
+            "item.benchmark_level_per_unit",
+            T.CODE,
+            "which benchmark the value per supplementary unit was compared with",
+        ),
+        _f(
+            "item.benchmark_ratio_per_unit",
+            T.NUMBER,
+            "unit value per supplementary unit over its benchmark median",
+        ),
+        _f(
+            "item.unit_value_deviation_per_unit",
+            T.NUMBER,
+            "robust z-score of the value per supplementary unit",
+        ),
+        _f(
+            "item.undervalued",
+            T.FLAG,
+            "a unit value 3 robust deviations or more below its benchmark, or a value of 0",
+        ),
+        _f("item.overvalued", T.FLAG, "a unit value 3 robust deviations or more above it"),
         _f("item.procedure_code", T.CODE, "customs procedure (e.g. 4200)"),
         _f("item.preference_code", T.CODE, "tariff preference claimed"),
         _f("item.un_dangerous_goods_number", T.CODE, "UN number"),
@@ -136,6 +168,11 @@ FIELDS: dict[str, FieldSpec] = {
         _f("trader.first_time", T.FLAG, "not seen before by the assessing authority"),
         _f("quality.codes", T.CODES, "data-quality finding codes of the filing"),
         _f("quality.score", T.NUMBER, "data-quality score, 0..100"),
+        _f(
+            "model.score",
+            T.NUMBER,
+            "probability of an irregularity from the active learned model (real time only)",
+        ),
     )
 }
 _NATIONAL = re.compile(r"^national\.([A-Z]{2})\.([A-Za-z0-9_]{1,40})$")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVarTuple
@@ -37,13 +37,18 @@ from tollgate.risk.facts import Context, rows_of, trader_eori
 from tollgate.risk.language import Node, ProfileError, normalise_name
 from tollgate.risk.profiles import (
     TRANSITIONS,
+    Control,
     Owner,
     ProfileSpec,
+    Stage,
     Status,
     parse_profile_set,
 )
 from tollgate.risk.selection import Decision, ProfileHit, RandomSelection, decide
 from tollgate.risk.tables import Assessment, AssessmentHit, ManagedListVersion, RiskProfileVersion
+from tollgate.scoring.exploration import EXPLORATION_RATE, Exploration
+from tollgate.scoring.service import Scorer, active_scorer
+from tollgate.scoring.tables import ModelScore
 from tollgate.traders.service import as_trader, registered
 from tollgate.traders.tables import RegisteredTrader
 
@@ -374,6 +379,8 @@ class Engine:
         self.index = ProfileIndex(_lists_for(session, owner_ids))
         self.profiles: list[_Loaded] = []
         self.benchmarks = benchmarks_for(session, authority.id)
+        #: the authority's active learned model, if it has one (issue 6)
+        self.scorer: Scorer | None = active_scorer(session, authority.id)
         self._conditions: list[tuple[_Loaded, Node]] = []
         for row in rows:
             if row.status != Status.ACTIVE.value:
@@ -411,11 +418,15 @@ def assess_versions(
     trigger: str,
     randomness: RandomSelection | None = None,
     engines: dict[int, Engine] | None = None,
+    exploration: Exploration | None = None,
 ) -> list[Assessment]:
     """Assess these filing versions, each against the profiles of its owning authority
     and its credibility checks (RM-9), and store one assessment per version (earlier
-    assessments stay)."""
+    assessments stay). With an active learned model each version is scored first, the
+    score is the fact ``model.score`` for the profiles, and ``exploration`` (default: the
+    default uncertainty rate) may control a declaration the rules release (issue 6)."""
     engines = engines if engines is not None else {}
+    exploration = exploration if exploration is not None else Exploration(EXPLORATION_RATE)
     if not version_ids:
         return []
     rows = session.execute(
@@ -432,6 +443,7 @@ def assess_versions(
     ):
         findings[vid].append(code)
     out: list[Assessment] = []
+    scored: list[tuple[Assessment, Scorer, float, int]] = []
     now = _now()
     checks: dict[int, Checks] = {}  # credibility checks (RM-9), loaded once per batch
     models = {version.id: FilingAdapter.validate_python(version.document) for version, _, _ in rows}
@@ -457,8 +469,17 @@ def assess_versions(
             model,
             register[authority.id],
         )
+        score = engine.scorer.score(facts) if engine.scorer is not None else None
+        if score is not None:
+            for row in facts:
+                row["model.score"] = score
         hits = engine.hits(facts)
         decision = select_decision(hits, facts, filing, version, randomness)
+        explored = "random" if decision.random else None
+        if score is not None and engine.scorer is not None:
+            decision, explored = explore(
+                decision, score, engine.scorer.version, exploration, decision_key(filing, version)
+            )
         # a block finding makes the decision "blocked"; flags add reasons and instructions
         reviewed = review(decision, checks[authority.id].check(facts, item_numbers(model)))
         assessment = Assessment(
@@ -469,6 +490,7 @@ def assess_versions(
             decision=reviewed.decision,
             score=decision.score,
             random=decision.random,
+            exploration=explored,
             stage=reviewed.stage,
             place=filing.office,
             reasons=reviewed.reasons,
@@ -477,9 +499,74 @@ def assess_versions(
         )
         session.add(assessment)
         out.append(assessment)
+        if score is not None and engine.scorer is not None:
+            scored.append((assessment, engine.scorer, score, filing.id))
     session.flush()
     store_hits(session, out)
+    _store_scores(session, scored, now)
     return out
+
+
+def explore(
+    decision: Decision, score: float, version: int, exploration: Exploration, key: str
+) -> tuple[Decision, str | None]:
+    """The decision with the model's score among its reasons, and an uncertainty control
+    when the rules release the declaration and the exploration draw picks it (issue 6
+    point 4). Returns how the declaration was explored: random (RM-12), uncertainty or
+    not at all."""
+    reason: dict[str, Any] = {"model_version": version, "model_score": round(score, 4)}
+    if decision.random:
+        return replace(decision, reasons=[*decision.reasons, reason]), "random"
+    if decision.decision is not Control.RELEASE or not exploration.uncertain(key, score):
+        return replace(decision, reasons=[*decision.reasons, reason]), None
+    reason["exploration"] = "uncertainty"
+    note = (
+        "Exploration control (the model is unsure of this declaration): "
+        "record the result whatever is found."
+    )
+    return (
+        replace(
+            decision,
+            decision=exploration.control,
+            stage=decision.stage or Stage.CLEARANCE,
+            reasons=[*decision.reasons, reason],
+            instructions="\n".join(filter(None, [decision.instructions, note])),
+        ),
+        "uncertainty",
+    )
+
+
+def _store_scores(
+    session: Session,
+    scored: Sequence[tuple[Assessment, Scorer, float, int]],
+    now: datetime,
+) -> None:
+    """One ``ModelScore`` per model and filing version; a re-assessment keeps the first."""
+    if not scored:
+        return
+    have: set[tuple[int, int]] = set(
+        session.execute(
+            select(ModelScore.model_id, ModelScore.filing_version_id).where(
+                ModelScore.filing_version_id.in_({a.filing_version_id for a, *_ in scored})
+            )
+        ).all()
+    )
+    for assessment, scorer, score, filing_id in scored:
+        key = (scorer.model_id, assessment.filing_version_id)
+        if key in have:
+            continue
+        have.add(key)
+        session.add(
+            ModelScore(
+                model_id=scorer.model_id,
+                authority_id=assessment.authority_id,
+                filing_version_id=assessment.filing_version_id,
+                filing_id=filing_id,
+                score=score,
+                scored_at=now,
+            )
+        )
+    session.flush()
 
 
 def store_hits(session: Session, assessments: Sequence[Assessment]) -> None:
@@ -534,10 +621,15 @@ def select_decision(
     return decide(
         hits,
         aeo=bool(facts[0].get("trader.aeo")),
-        declaration_key=f"{filing.kind}:{filing.filer}:{filing.lrn}:{version.version}",
+        declaration_key=decision_key(filing, version),
         stratum=filing.kind,
         randomness=randomness,
     )
+
+
+def decision_key(filing: FilingRecord, version: FilingVersion) -> str:
+    """What seeds a declaration's random and exploration draws: the same on re-assessment."""
+    return f"{filing.kind}:{filing.filer}:{filing.lrn}:{version.version}"
 
 
 def _known(session: Session, filing: FilingRecord, eori: str) -> frozenset[str]:
@@ -585,6 +677,7 @@ def assess_pending(
     batch_size: int = 1000,
     randomness: RandomSelection | None = None,
     progress: Callable[[int], None] | None = None,
+    exploration: Exploration | None = None,
 ) -> dict[str, int]:
     """Assess every current filing version that has no assessment yet, in committed
     batches (safe to interrupt and run again); returns the count per decision."""
@@ -602,7 +695,12 @@ def assess_pending(
             if not ids:
                 break
             for a in assess_versions(
-                session, ids, trigger="pending", randomness=randomness, engines=engines
+                session,
+                ids,
+                trigger="pending",
+                randomness=randomness,
+                engines=engines,
+                exploration=exploration,
             ):
                 counts[a.decision] += 1
             record(

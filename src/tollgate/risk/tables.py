@@ -57,6 +57,8 @@ class Assessment(Base):
     decision: Mapped[str] = mapped_column(String(20))
     score: Mapped[int]
     random: Mapped[bool]
+    #: None, "random" or "uncertainty": a control the selection made to explore (issue 6)
+    exploration: Mapped[str | None] = mapped_column(String(12))
     stage: Mapped[str | None] = mapped_column(String(20))
     place: Mapped[str | None] = mapped_column(String(8))
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
@@ -92,23 +94,33 @@ class CredibilityRuleSet(Base):
 
 
 class UnitValueBenchmark(Base):
-    """One (HS6, origin) median unit value of one computed set (RM-15). A set is a
-    ``version`` per authority; assessment reads the newest, and an assessment's reasons
-    name the ratio it saw, so an old set explains old assessments without being kept
-    current."""
+    """The unit values of one group of goods of one computed set (RM-15): per kg or per
+    supplementary unit (``per``), for an HS code prefix of 6, 4 or 2 digits (``code``)
+    and one origin or, with ``origin`` None, every origin. A set is a ``version`` per
+    authority; assessment reads the newest, and an assessment's reasons name the values
+    it saw, so an old set explains old assessments without being kept current.
+    ``log_median`` and ``log_mad`` are None in sets computed before they were recorded."""
 
     __tablename__ = "unit_value_benchmarks"
-    __table_args__ = (UniqueConstraint("authority_id", "version", "hs6", "origin"),)
+    __table_args__ = (UniqueConstraint("authority_id", "version", "per", "code", "origin"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"))
     version: Mapped[int]
-    hs6: Mapped[str] = mapped_column(String(6))
-    origin: Mapped[str] = mapped_column(String(2))
+    per: Mapped[str] = mapped_column(String(4))
+    code: Mapped[str] = mapped_column(String(6))
+    origin: Mapped[str | None] = mapped_column(String(2))
     median: Mapped[float]
     p25: Mapped[float]
     p75: Mapped[float]
+    log_median: Mapped[float | None]
+    log_mad: Mapped[float | None]
     items: Mapped[int]
     period_start: Mapped[date]
     period_end: Mapped[date]
     computed_by: Mapped[str] = mapped_column(String(100))
     computed_at: Mapped[datetime]
+
+    @property
+    def level(self) -> str:
+        """``hs6_origin``, ``hs6``, ... as ``facts.LEVELS`` names it."""
+        return f"hs{len(self.code)}" + ("_origin" if self.origin is not None else "")
