@@ -367,10 +367,35 @@ def test_rm_15_a_profile_on_undervalued_hits_in_assessment(
     # 1 EUR/kg is a quarter of the 4 EUR/kg median; 3.5 EUR/kg is not suspicious
     assert found == {
         "CN-61091000-99-100.0": {
-            "CRC-FIN-UNDERVALUATION": {"item.benchmark_ratio": 0.25},
+            "CRC-FIN-UNDERVALUATION": {
+                "item.benchmark_ratio": 0.25,
+                "item.benchmark_level": "hs6_origin",
+            },
             "NL-UNDER": {"item.undervalued": True},
         }
     }
+
+
+@pytest.mark.parametrize(
+    ("level", "fires"),
+    [("hs6_origin", True), ("hs6", True), ("hs4_origin", False), ("hs4", False), ("hs2", False)],
+)
+def test_rm_15_the_starter_undervaluation_criterion_needs_a_subheading_benchmark(
+    level: str, fires: bool
+) -> None:
+    """A third of a heading's or chapter's median is no evidence: those medians mix goods
+    of different prices."""
+    from tollgate.risk.evaluator import ManagedLists, compile_node
+    from tollgate.risk.profiles import parse_profile_set
+
+    (node,) = [
+        node
+        for spec, node in parse_profile_set(service.starter_criteria())
+        if spec.id == "CRC-FIN-UNDERVALUATION"
+    ]
+    test = compile_node(node, ManagedLists())
+    assert test({"item.benchmark_ratio": 0.25, "item.benchmark_level": level}) is fires
+    assert test({"item.benchmark_ratio": 0.5, "item.benchmark_level": level}) is False
 
 
 def test_rm_15_a_profile_on_the_flags_hits_in_a_back_test_as_in_assessment(
