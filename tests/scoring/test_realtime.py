@@ -180,3 +180,39 @@ def test_issue6_uncertainty_draws_favour_scores_near_a_half_and_never_override_c
     assert 0.17 < sum(draws) / 5000 < 0.23
     with pytest.raises(ValueError, match="between 0 and 1"):
         Exploration(1.5)
+
+
+def test_issue6_the_dry_run_path_scores_with_the_active_model_and_sees_each_activation(
+    factory: sessionmaker[Session], labelled: History
+) -> None:
+    """``POST /risk/assess`` runs on a cached engine: an activation (a status change, not
+    an appended row) must reach it within ``max_age`` like a profile change does."""
+    from tollgate.authorities.tables import Authority
+    from tollgate.declarations.models import FilingAdapter
+    from tollgate.risk import engines
+    from tollgate.risk.facts import Context
+
+    now = [0.0]
+    cache = engines.EngineCache(factory, clock=lambda: now[0])
+    with factory() as session:
+        nl = session.scalar(select(Authority.id).where(Authority.code == "NL"))
+        assert nl is not None
+    filing = FilingAdapter.validate_python(RISKY)
+
+    def dry_run() -> dict[str, object]:
+        now[0] += 2.0  # past max_age: the cache checks the generation
+        return engines.assess_document(cache.get(nl), filing, Context())
+
+    assert dry_run()["model_score"] is None
+    with factory() as session, session.begin():
+        for _ in range(2):
+            service.train_model(session, labelled, actor=NL_ANALYST, train=TRAIN)
+        service.activate_model(session, actor=NL_ANALYST, version=1)
+    first = dry_run()
+    score = first["model_score"]
+    assert isinstance(score, float) and 0 < score < 1
+    assert {"model_version": 1, "model_score": round(score, 4)} in first["reasons"]  # type: ignore[operator]
+    with factory() as session, session.begin():
+        service.activate_model(session, actor=NL_ANALYST, version=2)
+    second = dry_run()
+    assert {"model_version": 2, "model_score": round(score, 4)} in second["reasons"]  # type: ignore[operator]

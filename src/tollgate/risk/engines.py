@@ -18,7 +18,9 @@ The same holds for the credibility rule sets (RM-9), which every assessment also
 and the unit-value benchmark sets (RM-15) the engine carries: their tables are part of
 the generation, the compiled ``Checks`` and the engine's benchmarks part of the entry.
 An input the assessment comes to read from another versioned table belongs in
-``VERSIONED`` too.
+``VERSIONED`` too. The active scoring model (issue 6) is not append-only: activation
+changes a version's status. Every activation stamps ``activated_at``, so the count of
+stamped versions and the latest stamp join the generation instead.
 
 When it is checked. Asking on every request would cost a database round trip per
 assessment, which the real-time path cannot afford, so the generation is read at most
@@ -46,7 +48,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -70,6 +72,7 @@ from tollgate.risk.tables import (
     RiskProfileVersion,
     UnitValueBenchmark,
 )
+from tollgate.scoring.tables import ScoringModel
 from tollgate.traders.service import traders_for
 
 #: the append-only tables whose rows an assessment reads (see the module docstring)
@@ -108,8 +111,20 @@ def generation(session: Session) -> Generation:
     for table in VERSIONED:
         columns.append(select(func.count(table.id)).scalar_subquery())
         columns.append(select(func.coalesce(func.max(table.id), 0)).scalar_subquery())
-    counts = session.execute(select(*columns)).one()
-    return tuple(int(n) for n in counts), datetime.now(UTC).date()
+    columns.append(select(func.count(ScoringModel.activated_at)).scalar_subquery())
+    columns.append(select(func.max(ScoringModel.activated_at)).scalar_subquery())
+    *counts, activated = session.execute(select(*columns)).one()
+    stamp = _microseconds(activated)
+    return (*(int(n) for n in counts), stamp), datetime.now(UTC).date()
+
+
+def _microseconds(value: Any) -> int:
+    """A timestamp as an integer (SQLite may hand back the stored text)."""
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return int(value.replace(tzinfo=None).timestamp() * 1_000_000)
 
 
 class EngineCache:
@@ -221,6 +236,11 @@ def assess_document(entry: CachedEngine, filing: AnyFiling, context: Context) ->
     selection (a dry run must not reveal it) and without storing anything. Keep the two
     in step; a shared function in ``service`` would make that automatic."""
     rows = rows_of(filing, entry.country or filing.office[:2], context)
+    scorer = entry.engine.scorer
+    score = scorer.score(rows) if scorer is not None else None
+    if score is not None:
+        for row in rows:
+            row["model.score"] = score
     decision = decide(
         entry.engine.hits(rows),
         aeo=bool(rows[0].get("trader.aeo")),
@@ -228,11 +248,16 @@ def assess_document(entry: CachedEngine, filing: AnyFiling, context: Context) ->
         stratum=filing.kind,
         randomness=None,
     )
+    if score is not None and scorer is not None:
+        # no exploration draw: like the random one, a dry run must not reveal it
+        reason = {"model_version": scorer.version, "model_score": round(score, 4)}
+        decision = replace(decision, reasons=[*decision.reasons, reason])
     reviewed = review(decision, entry.checks.check(rows, item_numbers(filing)))
     return {
         "authority": entry.authority_code,
         "decision": reviewed.decision,
         "score": decision.score,
+        "model_score": score,
         "stage": reviewed.stage,
         "reasons": reviewed.reasons,
         "instructions": reviewed.instructions,

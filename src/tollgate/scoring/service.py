@@ -406,16 +406,19 @@ def _shown(value: float, name: str, state: features.FeatureState) -> Any:
     return round(float(value), 4)
 
 
-_CACHE: dict[int, Scorer] = {}
+_CACHE: dict[tuple[int, int, int, datetime], Scorer] = {}
 _CACHE_LOCK = Lock()
 
 
 def scorer_for(stored: ScoringModel) -> Scorer:
-    """The scorer of a stored version, loaded once per process (versions never change)."""
+    """The scorer of a stored version, loaded once per process (versions never change).
+    Keyed by more than the row id: a process that talks to two databases (tests, a
+    restored backup) may meet the same id twice for different models."""
+    key = (stored.id, stored.authority_id, stored.version, stored.trained_at)
     with _CACHE_LOCK:
-        found = _CACHE.get(stored.id)
+        found = _CACHE.get(key)
         if found is None:
-            found = _CACHE[stored.id] = Scorer(stored)
+            found = _CACHE[key] = Scorer(stored)
         return found
 
 
