@@ -13,6 +13,7 @@ from tollgate.cis.names import (
     keyboard_distance,
     respellings,
     skeleton_variants,
+    untyped,
     vowel_frame,
 )
 from tollgate.cis.screening import AlertIndex, Subject, prepare, similarity
@@ -113,6 +114,26 @@ def test_cis_screening_given_name_groups_are_disjoint_and_keep_other_names_apart
     assert not _hits("Mohammed Ali", "Mahmoud Ali")
 
 
+@pytest.mark.parametrize(
+    ("alert", "presented"),
+    [
+        ("Park Min-jun", "Pak Minjun"),  # usual English spelling / McCune-Reischauer
+        ("Lee Seung-hoon", "Rhee Seunghoon"),
+        ("Lim Hyun-woo", "Im Hyunwoo"),  # initial r/l dropped in the South
+        ("Kwon Ji-yong", "Gwon Jiyong"),  # Revised Romanisation
+    ],
+)
+def test_cis_screening_korean_family_name_spellings_match(alert: str, presented: str) -> None:
+    assert _hits(alert, presented)
+
+
+def test_cis_screening_korean_family_name_groups_keep_other_names_apart() -> None:
+    assert GIVEN_NAMES["park"] == GIVEN_NAMES["bak"] == "park"
+    assert GIVEN_NAMES["rhee"] == GIVEN_NAMES["yi"] == "lee"
+    assert GIVEN_NAMES["baek"] != GIVEN_NAMES["park"]  # 백 and 박 are two families
+    assert not _hits("Park Ji-sung", "Baek Ji-sung")
+
+
 # ------------------------------------------------------------------------ romanised Arabic
 
 
@@ -195,6 +216,25 @@ def test_cis_screening_first_letter_dropped_or_swapped_in_a_long_word_is_a_typo(
 def test_cis_screening_typo_in_another_convention_matches() -> None:
     assert _hits("Nikolay Zhukov", "Nikooaj Žukov")
     assert _hits("Volodymyr Honcharenko", "Vladimir Goncharnko")
+
+
+def test_cis_screening_typo_breaking_a_letter_group_in_another_convention_matches() -> None:
+    """A keying error inside a letter group of another convention leaves skeletons two edits
+    apart; undone, the presented word has the alert word's skeleton."""
+    assert "kuzniecow" in untyped("kuznircow")  # Polish spelling, e for r
+    assert _hits("Oleg Kuznetsov", "Oleg Kuznircow")
+    assert _hits("Fyodor Chaliapin", "Fiodor Shlayapin")  # "al" swapped: "ay" is one vowel
+    # skeletons one edit apart are judged by the keyboard distance alone
+    assert not _hits("Stefan Danor", "Stefan Dangor")
+
+
+def test_names_keyboard_distance_swap_with_a_neighbouring_key() -> None:
+    """A swapped pair one of whose letters is also a neighbouring key is two errors in one
+    place: a typo in a long word, another name in a short one."""
+    assert keyboard_distance("markovic", "markovco") <= screening.TYPO_BUDGET_LONG
+    assert _hits("Milan Petrovic", "Milan Petrovco")
+    assert keyboard_distance("ramos", "ramao") > screening.TYPO_BUDGET
+    assert not _hits("Luis Ramos", "Luis Ramao")
 
 
 def test_cis_screening_typo_rules_keep_other_names_apart() -> None:

@@ -341,10 +341,13 @@ def respellings(token: str) -> tuple[str, ...]:
 
 #: One given name as neighbouring languages and scripts write it, where the forms differ by
 #: more than a transliteration rule: East Slavic (Russian, Ukrainian, Belarusian) forms of one
-#: name, the formal and everyday forms of Greek names, and the common romanisations of Arabic
-#: names (short words whose vowels differ). A general resource, one group per line, the first
-#: spelling naming the group; a name in a group is the same name as every other one of the
-#: group, and nothing else.
+#: name, the formal and everyday forms of Greek names, the spellings of the common Korean
+#: family names (one syllable each, so a family name is as often the first word as a given
+#: name: the Revised Romanisation, McCune-Reischauer, North Korean initial r and l, and the
+#: usual English spellings Park, Lee, Rhee, Kwon, Suh, Paik), and the common romanisations of
+#: Arabic names (short words whose vowels differ). A general resource, one group per line,
+#: the first spelling naming the group; a name in a group is the same name as every other one
+#: of the group, and nothing else.
 _GIVEN_NAMES_TEXT = """
 aleksandr|oleksandr|aliaksandr|alyaksandr|alexandr|aleksander|alexander
 aleksei|aleksey|alexei|alexey|oleksii|oleksiy|aliaksei|alyaksei|aleksiej
@@ -388,6 +391,20 @@ anastasios|tasos|anastassios
 emmanouil|manolis
 spyridon|spyros|spiros
 theodoros|thodoris
+park|pak|bak|bahk
+lee|yi|rhee|ri|rhie|yee
+cho|jo|joh
+jang|chang
+lim|im|rim|yim
+seo|suh|so
+kwon|gwon|kweon
+jeon|jun|chun|chon|jeun
+noh|roh|rho|ro
+yoo|yu|ryu|ryoo
+kwak|gwak
+joo|ju|chu|choo
+heo|huh|hur
+baek|paek|paik|baik
 muhammad|mohammed|mohammad|mohamed|muhammed|mohamad|mouhamad|muhamad
 ahmad|ahmed|ahmet|achmed|ahmat
 mahmoud|mahmud|mahmood|mahmut
@@ -513,6 +530,11 @@ FIRST_LETTER = 3.0
 #: shorter one, where it is as often another name (Ivan/Van, Lena/Elena).
 FIRST_GAP = 1.5
 FIRST_GAP_LENGTH = 6
+#: A swapped pair one of whose letters is also a neighbouring key (Markovic/Markovco) is two
+#: keying errors in one place: counted as such only in words of this many letters or more,
+#: which have room for two (a shorter word two errors away is as often another name:
+#: Ramos/Ramao, Polat/Polra).
+SWAP_SLIP_LENGTH = 7
 
 
 def _sub_cost(x: str, y: str) -> float:
@@ -541,14 +563,19 @@ def _insert_cost(word: str, j: int, intended: str) -> float:
     return INSERT_OTHER
 
 
+_NO_KEYS: frozenset[str] = frozenset()
+
+
 def keyboard_distance(intended: str, typed: str) -> float:
     """Weighted edit distance from the ``intended`` spelling to the ``typed`` one (Damerau,
-    optimal string alignment) with keyboard-aware costs: cheap for the errors typists make,
-    expensive for the differences between two real names."""
+    optimal string alignment, where a swapped pair may also hold a neighbouring key) with
+    keyboard-aware costs: cheap for the errors typists make, expensive for the differences
+    between two real names."""
     n, m = len(intended), len(typed)
     drops = [_drop_cost(intended, i) for i in range(n)]
     inserts = [_insert_cost(typed, j, intended) for j in range(m)]
     gap = FIRST_GAP if max(n, m) >= FIRST_GAP_LENGTH else FIRST_LETTER
+    long = min(n, m) >= SWAP_SLIP_LENGTH
     if n:
         drops[0] *= gap
     if m:
@@ -559,6 +586,8 @@ def keyboard_distance(intended: str, typed: str) -> float:
         prev[j] = prev[j - 1] + inserts[j - 1]
     for i in range(1, n + 1):
         a = intended[i - 1]
+        near_a = KEYBOARD_NEIGHBOURS.get(a, _NO_KEYS)
+        near_before = KEYBOARD_NEIGHBOURS.get(intended[i - 2], _NO_KEYS) if i > 1 else _NO_KEYS
         cur = [prev[0] + drops[i - 1]] + [0.0] * m
         for j in range(1, m + 1):
             b = typed[j - 1]
@@ -571,13 +600,53 @@ def keyboard_distance(intended: str, typed: str) -> float:
             d = cur[j - 1] + inserts[j - 1]
             if d < best:
                 best = d
-            if i > 1 and j > 1 and a == typed[j - 2] and intended[i - 2] == b and a != b:
-                d = prev2[j - 2] + TRANSPOSE * (FIRST_LETTER if i == 2 else 1.0)
-                if d < best:
-                    best = d
+            if i > 1 and j > 1 and a != b:
+                # two letters swapped, one of them perhaps also a neighbouring key
+                # (Markovic/Markovci/Markovco): the swap and the slip are one keying error
+                # each, which optimal string alignment alone would not combine
+                swap = 0.0
+                if a == typed[j - 2]:
+                    if intended[i - 2] == b:
+                        swap = TRANSPOSE
+                    elif b in near_before and long:
+                        swap = TRANSPOSE + SUB_NEIGHBOUR
+                elif long and intended[i - 2] == b and typed[j - 2] in near_a:
+                    swap = TRANSPOSE + SUB_NEIGHBOUR
+                if swap:
+                    d = prev2[j - 2] + swap * (FIRST_LETTER if i == 2 else 1.0)
+                    if d < best:
+                        best = d
             cur[j] = best
         prev2, prev = prev, cur
     return prev[m]
+
+
+def untyped(typed: str) -> dict[str, float]:
+    """The spellings a typed word may have been meant as, each with one cheap keying error
+    undone, and that error's cost: two letters swapped, a neighbouring key hit for the
+    intended one, a neighbouring key caught with the intended one (``chlaiapin`` →
+    ``chaliapin``, ``miedwiedisw`` → ``miedwiediew``). Doubled and dropped letters are left
+    out (skeletons merge doubled letters; a dropped one could be any), and the first letter
+    is kept: typists rarely miss it, and different names often differ there."""
+    out: dict[str, float] = {}
+
+    def put(spelling: str, cost: float) -> None:
+        if cost < out.get(spelling, INSERT_OTHER):
+            out[spelling] = cost
+
+    n = len(typed)
+    for i in range(1, n):
+        ch = typed[i]
+        before = typed[i - 1]
+        head, tail = typed[:i], typed[i + 1 :]
+        if i >= 2 and ch != before:
+            put(typed[: i - 1] + ch + before + tail, TRANSPOSE)
+        near = KEYBOARD_NEIGHBOURS.get(ch, _NO_KEYS)
+        for key in near:
+            put(head + key + tail, SUB_NEIGHBOUR)
+        if ch != before and (before in near or tail[:1] in near):
+            put(head + tail, INSERT_NEIGHBOUR)
+    return out
 
 
 # ------------------------------------------------------------------------ gendered forms

@@ -18,10 +18,11 @@ candidates (common forename pairs) scores only those whose bound from their word
 similarities can reach the floor (``_upper_bound``: exact, never drops a hit). Word pairs are
 judged by transliteration skeletons, a keyboard-aware edit distance (``names.keyboard_distance``)
 in the band where a typo is possible, the same distance between skeletons (a typo in another
-convention), the vowels of romanised Arabic in names that are Arabic, and the rule that
-masculine and feminine forms of a name are two people; names are also compared with two short
-words run together (Min-ho/Minho); names in Arabic or Hebrew script are compared with
-romanisations on consonants.
+convention) or, where a typo broke a letter group, the skeletons of the presented word with
+one keying error undone (``names.untyped``), the vowels of romanised Arabic in names that are
+Arabic, and the rule that masculine and feminine forms of a name are two people; names are
+also compared with two short words run together (Min-ho/Minho); names in Arabic or Hebrew
+script are compared with romanisations on consonants.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Indel
 
 from tollgate.cis.names import (
+    GIVEN_NAMES,
     PARTICLES,
     abjad_key,
     abjad_word,
@@ -46,8 +48,10 @@ from tollgate.cis.names import (
     is_arabic_word,
     keyboard_distance,
     normalise,
+    skeleton,
     skeleton_variants,
     strip_legal_forms,
+    untyped,
     vowel_frame,
 )
 
@@ -288,7 +292,10 @@ def _word_similarity(a: Word, b: Word) -> float:
         if kd <= _typo_budget(x):
             best = max(best, TYPO_BASE - TYPO_SLOPE * kd)
     if not best:
-        skeleton_kd = _skeleton_typo(a, b)
+        skeleton_kd, near = _skeleton_typo(a, b)
+        # spellings further apart than their skeletons: two conventions, one of them mistyped
+        if skeleton_kd is None and near and OSA.distance(x, y, score_cutoff=3) > 2:
+            skeleton_kd = _untyped_skeleton(a, b)
         if skeleton_kd is not None:
             best = SAME_SKELETON - TYPO_SLOPE * skeleton_kd
     if best:
@@ -309,13 +316,16 @@ def _same_skeleton(a: Word, b: Word) -> bool:
     return True
 
 
-def _skeleton_typo(a: Word, b: Word) -> float | None:
+def _skeleton_typo(a: Word, b: Word) -> tuple[float | None, bool]:
     """The smallest keyboard distance between a skeleton of each word, if one is within the
     typo budget: a keying error in a name written in another convention. Skeletons merge
-    letters, so the first one must agree (Hansen/Jansen)."""
+    letters, so the first one must agree (Hansen/Jansen). Also whether the closest skeletons
+    are two edits apart, as a typo breaking a letter group leaves them
+    (``_untyped_skeleton``); one edit apart, the keyboard distance has judged them."""
     found: float | None = None
+    closest = 3
     if a.heads.isdisjoint(b.heads):
-        return found
+        return found, False
     for p in a.skels:
         if len(p) < _MIN_SKELETON_TYPO or p[0] == "=":
             continue
@@ -326,12 +336,54 @@ def _skeleton_typo(a: Word, b: Word) -> float | None:
                 and len(q) >= _MIN_SKELETON_TYPO
                 and abs(len(p) - len(q)) <= 1
                 and q[0] != "="
-                and OSA.distance(p, q, score_cutoff=2) <= 2
             ):
+                d = OSA.distance(p, q, score_cutoff=2)
+                if d > 2:
+                    continue
+                closest = min(closest, d)
                 kd = keyboard_distance(p, q)
                 if kd <= budget and (found is None or kd < found):
                     found = kd
+    return found, closest == 2
+
+
+def _untyped_skeleton(a: Word, b: Word) -> float | None:
+    """The cost of the cheapest keying error whose undoing gives the presented word ``b``
+    a skeleton of the alert word ``a`` (``names.untyped``): a typo in a name written in
+    another convention that breaks one of its letter groups, so that the skeletons differ by
+    more than the typo (Chlaiapin for Chaliapin is no skeleton of Shalyapin's, Miedwiedisw
+    for Miedwiediew none of Medvedev's). A spelling's other conventions
+    (``names.skeleton_variants``) are tried only where its plain skeleton came closer to one
+    of ``a``'s: most spellings are discarded at the price of one C-speed comparison."""
+    found: float | None = None
+    targets = [p for p in a.skels if len(p) >= _MIN_SKELETON_TYPO and p[0] != "="]
+    if not targets:
+        return found
+    before = min(OSA.distance(b.skels[0], p) for p in targets)
+    for spelling, skel, group, cost in _untyped_spellings(b.text):
+        if found is not None:
+            break  # cheapest first
+        if (
+            skel in a.skelset
+            or (group is not None and group in a.skelset)
+            or (
+                any(OSA.distance(skel, p, score_cutoff=before) < before for p in targets)
+                and not a.skelset.isdisjoint(skeleton_variants(spelling))
+            )
+        ):
+            found = cost
     return found
+
+
+@lru_cache(maxsize=50_000)
+def _untyped_spellings(typed: str) -> tuple[tuple[str, str, str | None, float], ...]:
+    """The spellings ``names.untyped`` finds for a presented word, cheapest error first, each
+    with its plain skeleton and given-name group (``=`` and the group's first spelling)."""
+    out = []
+    for spelling, cost in sorted(untyped(typed).items(), key=lambda item: item[1]):
+        group = GIVEN_NAMES.get(spelling)
+        out.append((spelling, skeleton(spelling), None if group is None else "=" + group, cost))
+    return tuple(out)
 
 
 def pair_similarity(a: Word, b: Word, arabic: bool) -> float:
@@ -801,6 +853,7 @@ class AlertIndex:
         word.cache_clear()
         joined.cache_clear()
         vowel_frame.cache_clear()
+        _untyped_spellings.cache_clear()
 
     # -------------------------------------------------------------- names
 
