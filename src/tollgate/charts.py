@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import jinja2
 import vl_convert as vlc
 from markupsafe import Markup
 
-__all__ = ["VEGA_LITE", "count", "decimal", "eur", "pct", "svg"]
+__all__ = ["VEGA_LITE", "count", "decimal", "environment", "eur", "pct", "svg"]
 
 #: The Vega-Lite version the charts are written for; pinned so that an upgrade of
 #: ``vl-convert`` (which bundles several) cannot silently change how they look.
@@ -61,3 +62,19 @@ def decimal(value: Any, digits: int = 1) -> str:
 
 def eur(value: Any) -> str:
     return "n/a" if value is None else f"EUR {value:,.2f}"
+
+
+def environment(package: str) -> jinja2.Environment:
+    """The templates of ``package``'s ``templates`` folder, with the number formats as
+    filters. Everything is autoescaped (the data hold filer names and analysts' words),
+    and an undefined name fails, so that a renamed figure breaks the tests rather than
+    printing an empty cell. Callers cache it and add their own filters once."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader(package, "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(count=count, pct=pct, decimal=decimal, eur=eur)
+    return env

@@ -26,7 +26,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from tollgate.charts import count, decimal, eur, pct, svg
+from tollgate.charts import environment, svg
 from tollgate.monitoring.indicators import wilson
 from tollgate.risk.profiles import Control, Stage
 
@@ -233,16 +233,8 @@ def _format_evidence(evidence: Any) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    """Autoescape everything (the data hold filer names); fail on an undefined name, so
-    that a renamed indicator breaks the tests rather than printing an empty cell."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("tollgate.monitoring", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(count=count, pct=pct, decimal=decimal, eur=eur, evidence=_format_evidence)
+    env = environment("tollgate.monitoring")
+    env.filters["evidence"] = _format_evidence
     return env
 
 

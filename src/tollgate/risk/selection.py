@@ -40,10 +40,17 @@ class RandomSelection:
 
     def draw(self, declaration_key: str, stratum: str) -> bool:
         rate = self.rates.get(stratum, self.rates.get("default", 0.0))
-        if rate <= 0:
-            return False
-        digest = hashlib.sha256(f"{self.seed}:{declaration_key}".encode()).digest()
-        return int.from_bytes(digest[:8], "big") / 2**64 < rate
+        return seeded_draw(self.seed, declaration_key, rate)
+
+
+def seeded_draw(seed: str, declaration_key: str, chance: float) -> bool:
+    """Whether a declaration is drawn, with ``chance``: a hash of the seed and the
+    declaration, not a random generator, so that a re-assessment of the same declaration
+    draws the same way and nobody can steer a draw by timing a filing."""
+    if chance <= 0:
+        return False
+    digest = hashlib.sha256(f"{seed}:{declaration_key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < chance
 
 
 @dataclass(frozen=True, slots=True)

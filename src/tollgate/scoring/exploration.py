@@ -18,7 +18,6 @@ rate of risk-based controls measures targeting, the other two measure the model.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,6 +32,7 @@ from tollgate.controls.tables import ControlTask
 from tollgate.monitoring.indicators import wilson
 from tollgate.periods import check_period, day_bounds
 from tollgate.risk.profiles import Control
+from tollgate.risk.selection import seeded_draw
 from tollgate.risk.tables import Assessment
 
 __all__ = ["EXPLORATION_RATE", "KINDS", "Exploration", "SelectionResults", "exploration_results"]
@@ -56,11 +56,7 @@ class Exploration:
 
     def uncertain(self, declaration_key: str, score: float) -> bool:
         """Whether this declaration is drawn for an uncertainty control."""
-        chance = self.rate * 4 * score * (1 - score)
-        if chance <= 0:
-            return False
-        digest = hashlib.sha256(f"{self.seed}:{declaration_key}".encode()).digest()
-        return int.from_bytes(digest[:8], "big") / 2**64 < chance
+        return seeded_draw(self.seed, declaration_key, self.rate * 4 * score * (1 - score))
 
 
 @dataclass(frozen=True, slots=True)

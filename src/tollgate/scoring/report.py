@@ -10,11 +10,12 @@ beside a table of its exact figures — so it can be mailed and archived.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import jinja2
 from markupsafe import Markup
 
-from tollgate.charts import pct, svg
+from tollgate.charts import environment, svg
 from tollgate.scoring.metrics import Evaluation
 
 __all__ = ["render_evaluation"]
@@ -127,6 +128,11 @@ def _importance_chart(importance: Sequence[tuple[str, float]]) -> Markup | None:
     )
 
 
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return environment("tollgate.scoring")
+
+
 def render_evaluation(
     *,
     title: str,
@@ -136,21 +142,17 @@ def render_evaluation(
 ) -> str:
     """The report as one HTML document. ``facts`` are (label, value) lines about the model
     (authority, version, windows, rows), shown as given and escaped."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("tollgate.scoring", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(pct=pct)
-    return env.get_template("evaluation.html.j2").render(
-        title=title,
-        facts=list(facts),
-        e=evaluation,
-        at=sorted(evaluation.at.items()),
-        importance=list(importance[:20]),
-        at_chart=_at_chart(evaluation),
-        calibration_chart=_calibration_chart(evaluation),
-        importance_chart=_importance_chart(importance),
+    return (
+        _environment()
+        .get_template("evaluation.html.j2")
+        .render(
+            title=title,
+            facts=list(facts),
+            e=evaluation,
+            at=sorted(evaluation.at.items()),
+            importance=list(importance[:20]),
+            at_chart=_at_chart(evaluation),
+            calibration_chart=_calibration_chart(evaluation),
+            importance_chart=_importance_chart(importance),
+        )
     )

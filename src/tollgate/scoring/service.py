@@ -13,6 +13,7 @@ its neighbours and report figures no authority would ever see live.
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -85,8 +86,6 @@ def train_model(
     With ``refit`` the stored model is trained again on the training and validation
     rows together, with the number of trees validation chose: the figures stay those of
     the validation period, the model is the one to deploy on the period after it."""
-    import time
-
     actor.require(Permission.MANAGE_PROFILES)
     owner = acting_for(session, actor, authority, "train a scoring model for")
     check_period(*train)
@@ -219,7 +218,6 @@ def fit_best(
     trees overfit. So with validation rows both feature sets are trained and the one with
     the lower validation loss is kept: the future decides, as it decides the number of
     trees. Without them, the full set is used. ``clock`` collects the seconds spent."""
-    import time
 
     clock = clock if clock is not None else {}
     best: Fitted | None = None

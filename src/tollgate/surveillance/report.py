@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from tollgate.charts import count, decimal, eur, pct, svg
+from tollgate.charts import environment, svg
 from tollgate.surveillance.tradeflows import Finding, TradeFlows
 
 __all__ = ["MEASURE_LABELS", "finding_chart", "render_trade_flows"]
@@ -125,18 +125,8 @@ def _p_value(finding: Finding) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    """Autoescaped, failing on an undefined name, with the monitoring report's
-    number formats."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("tollgate.surveillance", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(
-        count=count, pct=pct, decimal=decimal, eur=eur, points=_points, pvalue=_p_value
-    )
+    env = environment("tollgate.surveillance")
+    env.filters.update(points=_points, pvalue=_p_value)
     return env
 
 

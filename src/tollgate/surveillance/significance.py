@@ -9,9 +9,11 @@ those reported). The p-value is kept as its logarithm: a real shift of thousands
 declarations has a p-value far below the smallest float, and the ranking still has to
 tell two such shifts apart.
 
-Written here rather than taken from SciPy, which Tollgate does not otherwise need: the
+Written here rather than taken from SciPy: ``scipy.stats.chi2.logsf`` takes the log of
+the survival function after computing it, so it is -inf beyond about 1e-308 (G = 5,000
+with 4 degrees of freedom already), where the ranking needs the logarithm itself. The
 regularised upper incomplete gamma function is the textbook series and continued
-fraction, and the tests check it against closed forms.
+fraction, kept in log space, and the tests check it against closed forms.
 """
 
 from __future__ import annotations
